@@ -1,0 +1,322 @@
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using PgChatOps.Activity;
+using PgChatOps.Audit;
+using PgChatOps.Commands;
+using PgChatOps.Hosting;
+using PgChatOps.Replies;
+
+namespace PgChatOps.Actions;
+
+/// <summary>
+/// cancel and kill: preview, confirmation, execution. Nothing is signalled without a stored, audited,
+/// unexpired confirmation taken by exactly one allowed approver.
+/// </summary>
+public sealed class ActionService(
+    ActivityReader reader,
+    PendingActionStore store,
+    AuditLog auditLog,
+    BackendSignaller signaller,
+    AccessPolicy access,
+    ProtectionPolicy protection,
+    IOptions<PgChatOpsOptions> options,
+    TimeProvider time,
+    ILogger<ActionService> log)
+{
+    private readonly ConfirmationOptions _confirmation = options.Value.Confirmation;
+    private readonly MonitoringOptions _monitoring = options.Value.Monitoring;
+
+    /// <summary>Builds the preview and stores the pending action with its audit entry; shows buttons only if both were written.</summary>
+    public async Task<Reply> PreviewAsync(ChatRequest request, Command command, string target, CancellationToken ct)
+    {
+        var kind = command.Verb == Verb.Cancel ? ActionKind.Cancel : ActionKind.Terminate;
+        var now = time.GetUtcNow();
+        List<SessionInfo> matched;
+        if (command.Pid is { } pid)
+        {
+            var detail = await reader.ShowAsync(target, pid, SessionQuery.QueryTextLimit, ct);
+            if (detail is null)
+            {
+                return await NothingToDoAsync(request, command, target,
+                    $"No session with pid {pid} on {target}: nothing to {kind.Name()}.", "It may have ended already; `/pg sessions` lists the current ones.", ct);
+            }
+            matched = [detail.Session];
+        }
+        else
+        {
+            var (sessions, total) = await reader.MatchAsync(target, command.Filter, _confirmation.MaxSessions + 1, ct);
+            if (total > _confirmation.MaxSessions)
+            {
+                return await NothingToDoAsync(request, command, target,
+                    $"Refused: {Format.Count(total, "session")} match on {target}, more than the {_confirmation.MaxSessions} one action may hit.",
+                    $"Narrow the filters (e.g. add longer=, state= or app=), or raise PgChatOps:Confirmation:MaxSessions. `/pg sessions {command.Text[(command.Text.IndexOf(' ') + 1)..]}` shows them.", ct);
+            }
+            if (total == 0)
+            {
+                return await NothingToDoAsync(request, command, target,
+                    $"No sessions match on {target}: nothing to {kind.Name()}.", $"Checked `{CommandGrammar.Prefix} {command.Text}`.", ct);
+            }
+            matched = [.. sessions];
+        }
+
+        var planned = matched
+            .Select(s => new PlannedSession(s.Pid, s.BackendStart, s.User, s.Database, s.Application, s.State,
+                s.Query is null ? null : Format.Truncate(s.Query, 200), protection.ReasonFor(s)))
+            .ToList();
+        var action = new PendingAction
+        {
+            Id = Guid.NewGuid(),
+            Kind = kind,
+            Platform = request.Platform,
+            Workspace = request.Workspace,
+            Channel = request.Channel,
+            Thread = request.Thread,
+            Target = target,
+            Command = command.Text,
+            RequestedBy = request.User.Id,
+            RequestedByName = request.User.DisplayName,
+            CreatedAt = now,
+            ExpiresAt = now + _confirmation.TimeToLive,
+            Sessions = planned,
+        };
+
+        if (!action.Actionable.Any())
+        {
+            return await NothingToDoAsync(request, command, target,
+                $"Nothing to {kind.Name()} on {target}: every matched session is protected.",
+                string.Join("; ", planned.Select(p => $"{p.Pid}: {p.ProtectedReason}")), ct);
+        }
+
+        await store.CreateAsync(action, AuditEntry.For(request, "confirmation") with
+        {
+            Target = target,
+            Verb = command.Verb.ToString().ToLowerInvariant(),
+            Command = command.Text,
+            ActionId = action.Id,
+            Detail = new { kind = kind.Name(), expires_at = action.ExpiresAt, sessions = planned },
+        }, ct);
+
+        return ActionReplies.Confirmation(action, request.User, access.RequireDistinctApprover, now);
+    }
+
+    private async Task<Reply> NothingToDoAsync(ChatRequest request, Command command, string target, string title, string note, CancellationToken ct)
+    {
+        // Audit first: a refused or empty request is recorded before it is answered.
+        await auditLog.WriteAsync(AuditEntry.For(request, "request") with
+        {
+            Target = target,
+            Verb = command.Verb.ToString().ToLowerInvariant(),
+            Command = command.Text,
+            Outcome = "nothing_to_do",
+            Detail = new { reason = title },
+        }, ct);
+        return new Reply
+        {
+            Kind = ReplyKind.Error,
+            Visibility = Visibility.Requester,
+            Title = title,
+            Context = Replies.Replies.Context(target, time.GetUtcNow(), command.Text),
+            Notes = [note],
+        };
+    }
+
+    /// <summary>A confirm or abort click (or the console's answer).</summary>
+    public async Task<Reply> DecideAsync(ButtonClick click, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        var action = await store.FindAsync(click.ActionId, ct);
+        if (action is null)
+        {
+            await Audit(AuditEntry.For(click, "refused") with { ActionId = click.ActionId, Outcome = "unknown_action" }, ct);
+            return Refusal("This confirmation is unknown here: nothing was done.", "It may belong to another PgChatOps installation, or the button was forged.");
+        }
+
+        if (action.Platform != click.Platform || action.Workspace != click.Workspace || action.Channel != click.Channel)
+        {
+            await Audit(Refused(click, action, "wrong_channel"), ct);
+            return Refusal("This confirmation belongs to another channel: nothing was done.", "Confirm it where it was posted.");
+        }
+
+        if (action.Status != ActionStatus.Pending)
+        {
+            return AlreadyHandled(action);
+        }
+
+        if (action.ExpiresAt <= now)
+        {
+            var expired = await store.ExpireAsync(action.Id, now, a => Expired(a), ct);
+            return expired.Count > 0
+                ? ActionReplies.Expired(expired[0], _confirmation.TimeToLive)
+                : AlreadyHandled(await store.FindAsync(action.Id, ct) ?? action);
+        }
+
+        var permission = action.Kind.Class();
+        var maySignal = access.IsAllowed(click.Platform, click.Channel, click.User, action.Target, permission);
+        if (click.Role == ButtonRole.Abort)
+        {
+            if (click.User.Id != action.RequestedBy && !maySignal)
+            {
+                await Audit(Refused(click, action, "not_allowed"), ct);
+                return Refusal($"You may not abort this: only the requester or someone with the '{CommandGrammar.ClassName(permission)}' permission here can.", "");
+            }
+            var aborted = await store.TryDecideAsync(action.Id, ActionStatus.Aborted, click.User, now, Decision(click, action, "aborted"), ct);
+            return aborted is null
+                ? AlreadyHandled(await store.FindAsync(action.Id, ct) ?? action)
+                : ActionReplies.Aborted(aborted, click.User);
+        }
+
+        if (!maySignal)
+        {
+            await Audit(Refused(click, action, "not_allowed"), ct);
+            return Refusal(
+                $"You may not confirm this: it needs the '{CommandGrammar.ClassName(permission)}' permission on {action.Target} in this channel.",
+                "Nothing was done; the confirmation is still open for someone who has it.");
+        }
+        if (access.RequireDistinctApprover && click.User.Id == action.RequestedBy)
+        {
+            await Audit(Refused(click, action, "same_person"), ct);
+            return Refusal("You asked for this, so someone else must confirm it (Access:RequireDistinctApprover).",
+                "Nothing was done; the confirmation is still open.");
+        }
+
+        var claimed = await store.TryDecideAsync(action.Id, ActionStatus.Confirmed, click.User, now, Decision(click, action, "confirmed"), ct);
+        if (claimed is null)
+        {
+            var current = await store.FindAsync(action.Id, ct) ?? action;
+            if (current.Status == ActionStatus.Pending)
+            {
+                var expired = await store.ExpireAsync(action.Id, now, a => Expired(a), ct);
+                if (expired.Count > 0)
+                {
+                    return ActionReplies.Expired(expired[0], _confirmation.TimeToLive);
+                }
+            }
+            return AlreadyHandled(current);
+        }
+
+        return await ExecuteAsync(claimed, click, ct);
+    }
+
+    private async Task<Reply> ExecuteAsync(PendingAction action, ButtonClick click, CancellationToken ct)
+    {
+        IReadOnlyList<SessionOutcome> outcomes;
+        try
+        {
+            // Once confirmed, the signal is sent even if the clicker's HTTP request goes away.
+            outcomes = await signaller.SignalAsync(action.Target, action.Kind, action.Actionable.ToList(), _monitoring.TerminateWait, CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is Npgsql.NpgsqlException or TimeoutException)
+        {
+            var error = AuditLog.Describe(ex);
+            log.LogWarning("Action {ActionId} failed on target {Target}: {Error}", action.Id, action.Target, error);
+            try
+            {
+                await store.CompleteAsync(action.Id, ActionStatus.Failed, [], [Decision(click, action, "failed") with { Outcome = "error", Detail = new { error } }], CancellationToken.None);
+            }
+            catch (StateStoreUnavailableException)
+            {
+                // Nothing was signalled; the failure itself is what the user reads.
+            }
+            return ActionReplies.Failed(action with { Status = ActionStatus.Failed, DecidedByName = click.User.DisplayName }, click.User, error);
+        }
+
+        var all = outcomes
+            .Concat(action.Sessions.Where(s => s.ProtectedReason is not null)
+                .Select(s => new SessionOutcome(s.Pid, s.BackendStart, Outcomes.Protected, s.User)))
+            .OrderBy(o => o.Pid)
+            .ToList();
+        var audit = all.Select(o =>
+        {
+            var planned = action.Sessions.First(s => s.Pid == o.Pid && s.BackendStart == o.BackendStart);
+            return Decision(click, action, "executed") with
+            {
+                Pid = o.Pid,
+                BackendStart = o.BackendStart,
+                Outcome = o.Outcome,
+                Detail = new { planned.User, planned.Database, planned.Application, planned.State, query = planned.Query, planned.ProtectedReason },
+            };
+        }).ToList();
+
+        string? auditWarning = null;
+        try
+        {
+            await store.CompleteAsync(action.Id, ActionStatus.Executed, all, audit, CancellationToken.None);
+        }
+        catch (StateStoreUnavailableException ex)
+        {
+            // The signals were sent and cannot be taken back: say so rather than pretend.
+            log.LogError("Action {ActionId} executed but its results could not be recorded: {Error}", action.Id, ex.Message);
+            auditWarning = $"The results could not be written to the audit log ({ex.Message}).";
+        }
+        var done = action with { Status = ActionStatus.Executed, Result = all };
+        log.LogInformation("Action {ActionId} ({Kind}) on {Target} executed: {Succeeded} of {Count} sessions",
+            action.Id, action.Kind.Name(), action.Target, all.Count(o => o.Succeeded), all.Count);
+        return ActionReplies.Executed(done, click.User, time.GetUtcNow(), auditWarning);
+    }
+
+    /// <summary>Expires every pending action whose time is up (the sweeper). Returns how many.</summary>
+    public async Task<IReadOnlyList<PendingAction>> ExpireDueAsync(CancellationToken ct) =>
+        await store.ExpireAsync(null, time.GetUtcNow(), a => Expired(a), ct);
+
+    private static Reply AlreadyHandled(PendingAction action)
+    {
+        var who = action.DecidedByName is { } by ? $" by {by}" : "";
+        var when = action.DecidedAt is { } at ? $" at {Format.Time(at)}" : "";
+        var what = action.Status switch
+        {
+            ActionStatus.Confirmed => "is being executed, confirmed",
+            ActionStatus.Executed => "was already executed, confirmed",
+            ActionStatus.Failed => "already failed, confirmed",
+            ActionStatus.Aborted => "was already aborted",
+            ActionStatus.Expired => "has expired",
+            _ => "was already handled",
+        };
+        return Refusal($"Already handled: this {action.Kind.Name()} {what}{who}{when}.", "Nothing more was done.");
+    }
+
+    private static Reply Refusal(string title, string note) => new()
+    {
+        Kind = ReplyKind.Error,
+        Visibility = Visibility.Requester,
+        Title = title,
+        Notes = note.Length == 0 ? [] : [note],
+    };
+
+    private async Task Audit(AuditEntry entry, CancellationToken ct)
+    {
+        try
+        {
+            await auditLog.WriteAsync(entry, ct);
+        }
+        catch (StateStoreUnavailableException ex)
+        {
+            // A refused click changes nothing; losing its record is logged, not fatal.
+            log.LogWarning("Could not audit a refused click: {Error}", ex.Message);
+        }
+    }
+
+    private static AuditEntry Refused(ButtonClick click, PendingAction action, string reason) =>
+        Decision(click, action, "refused") with { Outcome = reason };
+
+    private static AuditEntry Decision(ButtonClick click, PendingAction action, string @event) =>
+        AuditEntry.For(click, @event) with
+        {
+            Target = action.Target,
+            Verb = action.Kind == ActionKind.Cancel ? "cancel" : "kill",
+            Command = action.Command,
+            ActionId = action.Id,
+            Thread = action.Thread,
+        };
+
+    private static AuditEntry Expired(PendingAction a) =>
+        new("expired", a.Platform, a.Workspace, a.Channel, "pgchatops", "PgChatOps")
+        {
+            Thread = a.Thread,
+            Target = a.Target,
+            Verb = a.Kind == ActionKind.Cancel ? "cancel" : "kill",
+            Command = a.Command,
+            ActionId = a.Id,
+            Detail = new { requested_by = a.RequestedByName, expires_at = a.ExpiresAt.ToString("O", CultureInfo.InvariantCulture) },
+        };
+}

@@ -1,0 +1,98 @@
+using PgChatOps.Commands;
+
+namespace PgChatOps.Actions;
+
+/// <summary>A cancel or terminate waiting for (or past) its confirmation, bound to its channel, target and sessions.</summary>
+public sealed record PendingAction
+{
+    public required Guid Id { get; init; }
+    public required ActionKind Kind { get; init; }
+    public ActionStatus Status { get; init; } = ActionStatus.Pending;
+    public required Platform Platform { get; init; }
+    public required string Workspace { get; init; }
+    public required string Channel { get; init; }
+    public string? Thread { get; init; }
+    public required string Target { get; init; }
+    public required string Command { get; init; }
+    public required string RequestedBy { get; init; }
+    public required string RequestedByName { get; init; }
+    public required DateTimeOffset CreatedAt { get; init; }
+    public required DateTimeOffset ExpiresAt { get; init; }
+    public string? DecidedBy { get; init; }
+    public string? DecidedByName { get; init; }
+    public DateTimeOffset? DecidedAt { get; init; }
+
+    /// <summary>Every session the preview listed, protected ones included (with their reason).</summary>
+    public required IReadOnlyList<PlannedSession> Sessions { get; init; }
+
+    /// <summary>Per-session results, once executed.</summary>
+    public IReadOnlyList<SessionOutcome>? Result { get; init; }
+
+    public IEnumerable<PlannedSession> Actionable => Sessions.Where(s => s.ProtectedReason is null);
+}
+
+/// <summary>A session as the preview showed it. Execution matches on (Pid, BackendStart) only.</summary>
+public sealed record PlannedSession(
+    int Pid,
+    DateTime BackendStart,
+    string? User,
+    string? Database,
+    string? Application,
+    string? State,
+    string? Query,
+    string? ProtectedReason);
+
+/// <summary>What happened to one session when the action ran.</summary>
+public sealed record SessionOutcome(int Pid, DateTime BackendStart, string Outcome, string? User)
+{
+    public bool Succeeded => Outcome is Outcomes.Terminated or Outcomes.Cancelled;
+}
+
+public static class Outcomes
+{
+    public const string Terminated = "terminated";
+    public const string Cancelled = "cancelled";
+
+    /// <summary>pg_terminate_backend's wait ran out and the backend is still there.</summary>
+    public const string StillRunning = "still_running";
+
+    /// <summary>pg_cancel_backend returned false.</summary>
+    public const string NotSignalled = "not_signalled";
+
+    /// <summary>No backend has that pid any more.</summary>
+    public const string Gone = "gone";
+
+    /// <summary>The pid now belongs to another session (different backend_start).</summary>
+    public const string Reused = "reused";
+    public const string Protected = "protected";
+    public const string NoPrivilege = "no_privilege";
+}
+
+public enum ActionKind
+{
+    Cancel,
+    Terminate,
+}
+
+public enum ActionStatus
+{
+    Pending,
+    Confirmed,
+    Executed,
+    Failed,
+    Aborted,
+    Expired,
+}
+
+public static class ActionNames
+{
+    public static string Name(this ActionKind kind) => kind == ActionKind.Cancel ? "cancel" : "terminate";
+
+    public static string Name(this ActionStatus status) => status.ToString().ToLowerInvariant();
+
+    public static ActionKind ParseKind(string text) => text == "cancel" ? ActionKind.Cancel : ActionKind.Terminate;
+
+    public static ActionStatus ParseStatus(string text) => Enum.Parse<ActionStatus>(text, ignoreCase: true);
+
+    public static VerbClass Class(this ActionKind kind) => kind == ActionKind.Cancel ? VerbClass.Cancel : VerbClass.Terminate;
+}

@@ -1,0 +1,173 @@
+using System.Text.Json;
+using Npgsql;
+using NpgsqlTypes;
+using PgChatOps.Audit;
+using PgChatOps.Commands;
+
+namespace PgChatOps.Actions;
+
+/// <summary>
+/// Pending actions in <c>pgchatops.pending_actions</c>. Every state change is written in the same transaction
+/// as its audit entries, so an action never moves without its record.
+/// </summary>
+public sealed class PendingActionStore(StateStore store)
+{
+    private const string Columns = """
+        id, kind, status, platform, workspace, channel, thread, target, command, requested_by, requested_by_name,
+        created_at, expires_at, decided_by, decided_by_name, decided_at, sessions, result
+        """;
+
+    /// <summary>Stores a new pending action together with its audit entry.</summary>
+    public Task CreateAsync(PendingAction action, AuditEntry audit, CancellationToken ct) =>
+        InTransactionAsync(async (conn, tx) =>
+        {
+            const string sql = $"""
+                INSERT INTO pgchatops.pending_actions ({Columns})
+                VALUES (@id, @kind, 'pending', @platform, @workspace, @channel, @thread, @target, @command, @requested_by,
+                        @requested_by_name, @created_at, @expires_at, NULL, NULL, NULL, @sessions::jsonb, NULL)
+                """;
+            await using var cmd = new NpgsqlCommand(sql, conn, tx);
+            cmd.Parameters.AddWithValue("id", action.Id);
+            cmd.Parameters.AddWithValue("kind", action.Kind.Name());
+            cmd.Parameters.AddWithValue("platform", action.Platform.Name());
+            cmd.Parameters.AddWithValue("workspace", action.Workspace);
+            cmd.Parameters.AddWithValue("channel", action.Channel);
+            cmd.Parameters.Add(new NpgsqlParameter("thread", NpgsqlDbType.Text) { Value = (object?)action.Thread ?? DBNull.Value });
+            cmd.Parameters.AddWithValue("target", action.Target);
+            cmd.Parameters.AddWithValue("command", action.Command);
+            cmd.Parameters.AddWithValue("requested_by", action.RequestedBy);
+            cmd.Parameters.AddWithValue("requested_by_name", action.RequestedByName);
+            cmd.Parameters.AddWithValue("created_at", action.CreatedAt);
+            cmd.Parameters.AddWithValue("expires_at", action.ExpiresAt);
+            cmd.Parameters.AddWithValue("sessions", JsonSerializer.Serialize(action.Sessions, AuditLog.Json));
+            await cmd.ExecuteNonQueryAsync(ct);
+            await AuditLog.WriteAsync(conn, tx, [audit], ct);
+            return 0;
+        }, ct);
+
+    public Task<PendingAction?> FindAsync(Guid id, CancellationToken ct) =>
+        Wrap(async () =>
+        {
+            await using var cmd = store.Source.CreateCommand($"SELECT {Columns} FROM pgchatops.pending_actions WHERE id = @id");
+            cmd.Parameters.AddWithValue("id", id);
+            await using var r = await cmd.ExecuteReaderAsync(ct);
+            return await r.ReadAsync(ct) ? Read(r) : null;
+        }, "read");
+
+    /// <summary>
+    /// Moves a pending, unexpired action to <paramref name="to"/> (confirmed or aborted) for one decider.
+    /// Of any number of simultaneous calls exactly one gets the action back; the others get null.
+    /// The audit entry is written in the same transaction, so a failed audit means no transition.
+    /// </summary>
+    public Task<PendingAction?> TryDecideAsync(Guid id, ActionStatus to, ChatUser decider, DateTimeOffset now, AuditEntry audit, CancellationToken ct) =>
+        InTransactionAsync(async (conn, tx) =>
+        {
+            var sql = $"""
+                UPDATE pgchatops.pending_actions
+                SET status = @to, decided_by = @by, decided_by_name = @by_name, decided_at = @now
+                WHERE id = @id AND status = 'pending' AND expires_at > @now
+                RETURNING {Columns}
+                """;
+            PendingAction? claimed;
+            await using (var cmd = new NpgsqlCommand(sql, conn, tx))
+            {
+                cmd.Parameters.AddWithValue("to", to.Name());
+                cmd.Parameters.AddWithValue("by", decider.Id);
+                cmd.Parameters.AddWithValue("by_name", decider.DisplayName);
+                cmd.Parameters.AddWithValue("now", now);
+                cmd.Parameters.AddWithValue("id", id);
+                await using var r = await cmd.ExecuteReaderAsync(ct);
+                claimed = await r.ReadAsync(ct) ? Read(r) : null;
+            }
+            if (claimed is not null)
+            {
+                await AuditLog.WriteAsync(conn, tx, [audit], ct);
+            }
+            return claimed;
+        }, ct);
+
+    /// <summary>Marks pending actions whose time ran out as expired (one, or all when id is null), with their audit entries.</summary>
+    public Task<IReadOnlyList<PendingAction>> ExpireAsync(Guid? id, DateTimeOffset now, Func<PendingAction, AuditEntry> audit, CancellationToken ct) =>
+        InTransactionAsync<IReadOnlyList<PendingAction>>(async (conn, tx) =>
+        {
+            var sql = $"""
+                UPDATE pgchatops.pending_actions
+                SET status = 'expired', decided_at = @now
+                WHERE status = 'pending' AND expires_at <= @now AND (@id::uuid IS NULL OR id = @id)
+                RETURNING {Columns}
+                """;
+            var expired = new List<PendingAction>();
+            await using (var cmd = new NpgsqlCommand(sql, conn, tx))
+            {
+                cmd.Parameters.AddWithValue("now", now);
+                cmd.Parameters.Add(new NpgsqlParameter("id", NpgsqlDbType.Uuid) { Value = (object?)id ?? DBNull.Value });
+                await using var r = await cmd.ExecuteReaderAsync(ct);
+                while (await r.ReadAsync(ct))
+                {
+                    expired.Add(Read(r));
+                }
+            }
+            await AuditLog.WriteAsync(conn, tx, expired.Select(audit).ToList(), ct);
+            return expired;
+        }, ct);
+
+    /// <summary>Records the outcome of a confirmed action, with one audit entry per session.</summary>
+    public Task CompleteAsync(Guid id, ActionStatus status, IReadOnlyList<SessionOutcome> result, IReadOnlyList<AuditEntry> audit, CancellationToken ct) =>
+        InTransactionAsync(async (conn, tx) =>
+        {
+            await using var cmd = new NpgsqlCommand(
+                "UPDATE pgchatops.pending_actions SET status = @status, result = @result::jsonb WHERE id = @id AND status = 'confirmed'", conn, tx);
+            cmd.Parameters.AddWithValue("status", status.Name());
+            cmd.Parameters.AddWithValue("result", JsonSerializer.Serialize(result, AuditLog.Json));
+            cmd.Parameters.AddWithValue("id", id);
+            await cmd.ExecuteNonQueryAsync(ct);
+            await AuditLog.WriteAsync(conn, tx, audit, ct);
+            return 0;
+        }, ct);
+
+    private async Task<T> InTransactionAsync<T>(Func<NpgsqlConnection, NpgsqlTransaction, Task<T>> work, CancellationToken ct)
+    {
+        return await Wrap(async () =>
+        {
+            await using var conn = await store.Source.OpenConnectionAsync(ct);
+            await using var tx = await conn.BeginTransactionAsync(ct);
+            var result = await work(conn, tx);
+            await tx.CommitAsync(ct);
+            return result;
+        }, "write");
+    }
+
+    private static async Task<T> Wrap<T>(Func<Task<T>> work, string what)
+    {
+        try
+        {
+            return await work();
+        }
+        catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
+        {
+            throw new StateStoreUnavailableException($"the state store could not be {(what == "read" ? "read" : "written")} ({AuditLog.Describe(ex)})", ex);
+        }
+    }
+
+    private static PendingAction Read(NpgsqlDataReader r) => new()
+    {
+        Id = r.GetGuid(0),
+        Kind = ActionNames.ParseKind(r.GetString(1)),
+        Status = ActionNames.ParseStatus(r.GetString(2)),
+        Platform = Enum.Parse<Platform>(r.GetString(3), ignoreCase: true),
+        Workspace = r.GetString(4),
+        Channel = r.GetString(5),
+        Thread = r.IsDBNull(6) ? null : r.GetString(6),
+        Target = r.GetString(7),
+        Command = r.GetString(8),
+        RequestedBy = r.GetString(9),
+        RequestedByName = r.GetString(10),
+        CreatedAt = r.GetFieldValue<DateTimeOffset>(11),
+        ExpiresAt = r.GetFieldValue<DateTimeOffset>(12),
+        DecidedBy = r.IsDBNull(13) ? null : r.GetString(13),
+        DecidedByName = r.IsDBNull(14) ? null : r.GetString(14),
+        DecidedAt = r.IsDBNull(15) ? null : r.GetFieldValue<DateTimeOffset>(15),
+        Sessions = JsonSerializer.Deserialize<List<PlannedSession>>(r.GetString(16), AuditLog.Json) ?? [],
+        Result = r.IsDBNull(17) ? null : JsonSerializer.Deserialize<List<SessionOutcome>>(r.GetString(17), AuditLog.Json),
+    };
+}

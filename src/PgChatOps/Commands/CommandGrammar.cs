@@ -1,0 +1,120 @@
+namespace PgChatOps.Commands;
+
+/// <summary>
+/// The one definition of the command language. The parser, the help text and the Discord
+/// command definitions all follow it.
+/// </summary>
+public static class CommandGrammar
+{
+    public const string Prefix = "/pg";
+
+    public static readonly IReadOnlyList<KeySpec> Keys =
+    [
+        new("user", "=", "role name (usename); * is a wildcard", "user=postgres"),
+        new("db", "=", "database name; * is a wildcard", "db=shop"),
+        new("app", "=", "application_name; * is a wildcard", "app=metabase*"),
+        new("client", "=", "client address or host name; * is a wildcard", "client=10.0.0.*"),
+        new("state", "=", "active, idle, idle-in-transaction, idle-in-transaction-aborted, fastpath or disabled", "state=idle-in-transaction"),
+        new("wait", "=", "wait event type or event, e.g. Lock or ClientRead; * is a wildcard", "wait=Lock"),
+        new("longer", "=", "in its current state for at least this long: 30s, 5m, 2h, 1d", "longer=5m"),
+        new("query", "~", "query text contains this (case-insensitive)", "query~\"from orders\""),
+        new("target", "=", "which configured cluster (see /pg targets)", "target=prod"),
+        new("limit", "=", $"rows to show, 1 to {MaxLimit}", "limit=50"),
+        new("sort", "=", "duration (default), pid, user, db, app, state or started", "sort=user"),
+        new("pid", "=", "a backend's process id (also accepted bare: /pg show 1234)", "pid=1234"),
+        new("last", "=", $"how many audit entries, 1 to {MaxLast}", "last=20"),
+    ];
+
+    /// <summary>The keys that narrow which sessions are meant.</summary>
+    public static readonly IReadOnlySet<string> FilterKeys =
+        new HashSet<string>(["user", "db", "app", "client", "state", "wait", "longer", "query"], StringComparer.Ordinal);
+
+    public const int MaxLimit = 500;
+    public const int MaxLast = 100;
+
+    public static readonly IReadOnlyList<VerbSpec> Verbs =
+    [
+        new(Verb.Help, "help", VerbClass.None, "this text; help <verb> for one verb", "help [verb]", PidUse.None, [],
+            ["/pg help", "/pg help kill"]),
+        new(Verb.Targets, "targets", VerbClass.View, "the clusters this channel may use, and whether each is reachable", "targets", PidUse.None, [],
+            ["/pg targets"]),
+        new(Verb.Sessions, "sessions", VerbClass.View, "matching sessions: counts first, then the rows", "sessions [filters] [limit=N] [sort=KEY] [target=NAME]", PidUse.None,
+            ["user", "db", "app", "client", "state", "wait", "longer", "query", "target", "limit", "sort"],
+            ["/pg sessions", "/pg sessions user=app state=idle-in-transaction longer=30s", "/pg sessions app=metabase* sort=user limit=50"]),
+        new(Verb.Summary, "summary", VerbClass.View, "counts by state, user, database, application and wait; connections; oldest transaction", "summary [target=NAME]", PidUse.None,
+            ["target"], ["/pg summary"]),
+        new(Verb.Blocking, "blocking", VerbClass.View, "who blocks whom, root blockers first", "blocking [target=NAME]", PidUse.None,
+            ["target"], ["/pg blocking"]),
+        new(Verb.Show, "show", VerbClass.View, "one session in full", "show <pid> [target=NAME]", PidUse.Required,
+            ["target", "pid"], ["/pg show 12345"]),
+        new(Verb.Cancel, "cancel", VerbClass.Cancel, "cancel the running query (pg_cancel_backend), after confirmation", "cancel <pid> | cancel <filters> [target=NAME]", PidUse.OrFilters,
+            ["user", "db", "app", "client", "state", "wait", "longer", "query", "target", "pid"],
+            ["/pg cancel 12345", "/pg cancel app=reporting longer=10m state=active"]),
+        new(Verb.Kill, "kill", VerbClass.Terminate, "terminate the backend (pg_terminate_backend), after confirmation", "kill <pid> | kill <filters> [target=NAME]", PidUse.OrFilters,
+            ["user", "db", "app", "client", "state", "wait", "longer", "query", "target", "pid"],
+            ["/pg kill 12345", "/pg kill user=reporting state=idle-in-transaction longer=10m"]),
+        new(Verb.Audit, "audit", VerbClass.View, "the latest actions: who asked, who confirmed, which sessions, result", "audit [last=N]", PidUse.None,
+            ["last"], ["/pg audit", "/pg audit last=20"]),
+    ];
+
+    public static VerbSpec Spec(Verb verb) => Verbs.First(v => v.Verb == verb);
+
+    public static VerbSpec? FindVerb(string name) =>
+        Verbs.FirstOrDefault(v => string.Equals(v.Name, name, StringComparison.OrdinalIgnoreCase));
+
+    public static KeySpec? FindKey(string name) =>
+        Keys.FirstOrDefault(k => string.Equals(k.Name, name, StringComparison.OrdinalIgnoreCase));
+
+    public static VerbClass ClassOf(Verb verb) => Spec(verb).Class;
+
+    public static string ClassName(VerbClass c) => c switch
+    {
+        VerbClass.View => "view",
+        VerbClass.Cancel => "cancel",
+        VerbClass.Terminate => "terminate",
+        _ => "none",
+    };
+
+    public static readonly IReadOnlyList<(string Word, SessionState State)> States =
+    [
+        ("active", SessionState.Active),
+        ("idle", SessionState.Idle),
+        ("idle-in-transaction", SessionState.IdleInTransaction),
+        ("idle-in-transaction-aborted", SessionState.IdleInTransactionAborted),
+        ("fastpath", SessionState.Fastpath),
+        ("disabled", SessionState.Disabled),
+    ];
+
+    public static readonly IReadOnlyList<(string Word, SessionSort Sort)> Sorts =
+    [
+        ("duration", SessionSort.Duration),
+        ("pid", SessionSort.Pid),
+        ("user", SessionSort.User),
+        ("db", SessionSort.Db),
+        ("app", SessionSort.App),
+        ("state", SessionSort.State),
+        ("started", SessionSort.Started),
+    ];
+}
+
+public enum PidUse
+{
+    None,
+    Required,
+
+    /// <summary>A pid, or at least one filter, but not both.</summary>
+    OrFilters,
+}
+
+public sealed record VerbSpec(
+    Verb Verb,
+    string Name,
+    VerbClass Class,
+    string Summary,
+    string Usage,
+    PidUse Pid,
+    IReadOnlyList<string> Keys,
+    IReadOnlyList<string> Examples);
+
+/// <param name="Operator"><c>=</c>, or <c>~</c> for a substring match.</param>
+public sealed record KeySpec(string Name, string Operator, string Description, string Example);

@@ -1,0 +1,383 @@
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace PgChatOps.Commands;
+
+/// <summary>
+/// Turns command text (Slack, console) or named options (Discord) into a <see cref="Command"/>,
+/// or into a precise error. Never throws on user input.
+/// </summary>
+public static partial class CommandParser
+{
+    public const int MaxLength = 2000;
+
+    public static ParseResult Parse(string? text)
+    {
+        text ??= "";
+        if (text.Length > MaxLength)
+        {
+            return ParseResult.Fail(
+                $"The command is {text.Length:N0} characters long; the limit is {MaxLength:N0}. Shorten the filters, e.g. query~ a shorter fragment.");
+        }
+
+        var trimmed = text.Trim();
+        if (trimmed.StartsWith(CommandGrammar.Prefix, StringComparison.OrdinalIgnoreCase)
+            && (trimmed.Length == CommandGrammar.Prefix.Length || char.IsWhiteSpace(trimmed[CommandGrammar.Prefix.Length])))
+        {
+            trimmed = trimmed[CommandGrammar.Prefix.Length..].TrimStart();
+        }
+
+        if (trimmed.Length == 0)
+        {
+            return ParseResult.Fail("Nothing to do: give a verb, e.g. `/pg sessions`.", showHelp: true);
+        }
+
+        var (words, error) = Tokenize(trimmed);
+        if (error is not null)
+        {
+            return ParseResult.Fail(error);
+        }
+
+        var verbWord = words[0];
+        if (verbWord.Key is not null)
+        {
+            return ParseResult.Fail(
+                $"A command starts with a verb, not with '{verbWord.Raw}': e.g. `/pg sessions {verbWord.Raw}`.", showHelp: true);
+        }
+
+        return Parse(verbWord.Value, words.Skip(1).ToList(), OneLine(trimmed));
+    }
+
+    /// <summary>Binds a verb and its arguments; Discord options come in here directly.</summary>
+    public static ParseResult Parse(string verbName, IReadOnlyList<CommandArgument> args, string? text = null)
+    {
+        var spec = CommandGrammar.FindVerb(verbName);
+        if (spec is null)
+        {
+            return ParseResult.Fail(
+                $"Unknown verb '{Clip(verbName)}'. Verbs: {string.Join(", ", CommandGrammar.Verbs.Select(v => v.Name))}.", showHelp: true);
+        }
+
+        text ??= OneLine(string.Join(' ', new[] { spec.Name }.Concat(args.Select(a => a.Raw))));
+        var command = new Command(spec.Verb) { Text = text };
+        var filter = SessionFilter.None;
+        var seen = new Dictionary<string, CommandArgument>(StringComparer.Ordinal);
+
+        foreach (var arg in args)
+        {
+            if (arg.Key is null)
+            {
+                if (spec.Verb == Verb.Help && command.HelpTopic is null)
+                {
+                    var topic = CommandGrammar.FindVerb(arg.Value);
+                    if (topic is null)
+                    {
+                        return ParseResult.Fail($"No help for '{Clip(arg.Value)}': it is not a verb. Try `/pg help`.", showHelp: true);
+                    }
+                    command = command with { HelpTopic = topic.Verb };
+                    continue;
+                }
+
+                if (spec.Pid == PidUse.None || !LooksLikeNumber(arg.Value))
+                {
+                    return ParseResult.Fail(BareWordError(spec, arg));
+                }
+
+                var pidArg = arg with { Key = "pid", Operator = "=" };
+                if (seen.TryGetValue("pid", out var firstPid))
+                {
+                    return ParseResult.Fail(Twice("pid", firstPid, pidArg));
+                }
+                seen["pid"] = pidArg;
+                if (!TryParsePid(arg.Value, out var pid))
+                {
+                    return ParseResult.Fail(PidError(arg.Value, spec));
+                }
+                command = command with { Pid = pid };
+                continue;
+            }
+
+            var key = arg.Key.ToLowerInvariant();
+            var keySpec = CommandGrammar.FindKey(key);
+            if (keySpec is null)
+            {
+                return ParseResult.Fail(UnknownKey(spec, arg));
+            }
+            if (!spec.Keys.Contains(key))
+            {
+                return ParseResult.Fail(
+                    $"'{Clip(arg.Raw)}': {spec.Name} takes no {key}. Form: `/pg {spec.Usage}`.");
+            }
+            if (arg.Operator == "~" && key != "query")
+            {
+                return ParseResult.Fail($"'{Clip(arg.Raw)}': only query takes ~. Use {key}=…, e.g. {keySpec.Example}.");
+            }
+            if (seen.TryGetValue(key, out var first))
+            {
+                return ParseResult.Fail(Twice(key, first, arg));
+            }
+            seen[key] = arg;
+
+            var value = arg.Value;
+            if (value.Length == 0)
+            {
+                return ParseResult.Fail($"'{Clip(arg.Raw)}' has no value. Form: {keySpec.Example}.");
+            }
+
+            switch (key)
+            {
+                case "user": filter = filter with { User = value }; break;
+                case "db": filter = filter with { Database = value }; break;
+                case "app": filter = filter with { Application = value }; break;
+                case "client": filter = filter with { Client = value }; break;
+                case "wait": filter = filter with { Wait = value }; break;
+                case "query": filter = filter with { QueryContains = value }; break;
+                case "target": command = command with { Target = value }; break;
+                case "state":
+                    var state = CommandGrammar.States.FirstOrDefault(s => string.Equals(s.Word, value, StringComparison.OrdinalIgnoreCase)
+                        || string.Equals(SessionFilter.StateText(s.State), value, StringComparison.OrdinalIgnoreCase));
+                    if (state.Word is null)
+                    {
+                        return ParseResult.Fail(
+                            $"Unknown state '{Clip(value)}' in '{Clip(arg.Raw)}'. Use one of: {string.Join(", ", CommandGrammar.States.Select(s => s.Word))}.");
+                    }
+                    filter = filter with { State = state.State };
+                    break;
+                case "longer":
+                    if (!TryParseDuration(value, out var duration))
+                    {
+                        return ParseResult.Fail(
+                            $"Bad duration '{Clip(value)}' in '{Clip(arg.Raw)}': use a whole number and a unit (s, m, h, d), e.g. longer=30s, longer=5m, longer=1h30m.");
+                    }
+                    filter = filter with { Longer = duration };
+                    break;
+                case "limit":
+                    if (!TryParseBounded(value, 1, CommandGrammar.MaxLimit, out var limit))
+                    {
+                        return ParseResult.Fail(
+                            $"Bad limit '{Clip(value)}' in '{Clip(arg.Raw)}': use a whole number from 1 to {CommandGrammar.MaxLimit}, e.g. limit=50.");
+                    }
+                    command = command with { Limit = limit };
+                    break;
+                case "last":
+                    if (!TryParseBounded(value, 1, CommandGrammar.MaxLast, out var last))
+                    {
+                        return ParseResult.Fail(
+                            $"Bad count '{Clip(value)}' in '{Clip(arg.Raw)}': use a whole number from 1 to {CommandGrammar.MaxLast}, e.g. last=20.");
+                    }
+                    command = command with { Last = last };
+                    break;
+                case "sort":
+                    var sort = CommandGrammar.Sorts.FirstOrDefault(s => string.Equals(s.Word, value, StringComparison.OrdinalIgnoreCase));
+                    if (sort.Word is null)
+                    {
+                        return ParseResult.Fail(
+                            $"Unknown sort '{Clip(value)}' in '{Clip(arg.Raw)}'. Use one of: {string.Join(", ", CommandGrammar.Sorts.Select(s => s.Word))}.");
+                    }
+                    command = command with { Sort = sort.Sort };
+                    break;
+                case "pid":
+                    if (!TryParsePid(value, out var pid))
+                    {
+                        return ParseResult.Fail(PidError(value, spec));
+                    }
+                    command = command with { Pid = pid };
+                    break;
+            }
+        }
+
+        command = command with { Filter = filter };
+
+        switch (spec.Pid)
+        {
+            case PidUse.Required when command.Pid is null:
+                return ParseResult.Fail($"{spec.Name} needs a pid. Form: `/pg {spec.Usage}`, e.g. {spec.Examples[0]}.");
+            case PidUse.OrFilters when command.Pid is null && filter.IsEmpty:
+                return ParseResult.Fail(
+                    $"{spec.Name} needs a pid or at least one filter. Form: `/pg {spec.Usage}`, e.g. {spec.Examples[0]} or {spec.Examples[1]}.");
+            case PidUse.OrFilters when command.Pid is not null && !filter.IsEmpty:
+                return ParseResult.Fail(
+                    $"{spec.Name} takes a pid or filters, not both: e.g. `/pg {spec.Name} {command.Pid}`, or the filters alone.");
+        }
+
+        return ParseResult.Ok(command);
+    }
+
+    /// <summary>Durations such as <c>30s</c>, <c>5m</c>, <c>2h</c>, <c>1d</c>, <c>1h30m</c>.</summary>
+    public static bool TryParseDuration(string text, out TimeSpan duration)
+    {
+        duration = TimeSpan.Zero;
+        var match = DurationPattern().Match(text);
+        if (!match.Success)
+        {
+            return false;
+        }
+
+        double seconds = 0;
+        foreach (Capture part in match.Groups["part"].Captures)
+        {
+            var unit = part.Value[^1];
+            if (!long.TryParse(part.Value.AsSpan(0, part.Value.Length - 1), NumberStyles.None, CultureInfo.InvariantCulture, out var n))
+            {
+                return false;
+            }
+            seconds += n * (char.ToLowerInvariant(unit) switch { 's' => 1, 'm' => 60, 'h' => 3600, _ => 86400 });
+        }
+
+        // Beyond a year is a typo, and larger values overflow an interval comparison.
+        if (seconds > 366 * 86400)
+        {
+            return false;
+        }
+        duration = TimeSpan.FromSeconds(seconds);
+        return true;
+    }
+
+    [GeneratedRegex(@"^(?<part>\d{1,9}[smhdSMHD])+$")]
+    private static partial Regex DurationPattern();
+
+    private static bool TryParsePid(string text, out int pid) =>
+        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out pid) && pid > 0;
+
+    private static bool TryParseBounded(string text, int min, int max, out int value) =>
+        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out value) && value >= min && value <= max;
+
+    private static bool LooksLikeNumber(string word) =>
+        word.Length > 0 && (char.IsAsciiDigit(word[0]) || ((word[0] == '-' || word[0] == '+') && word.Length > 1));
+
+    private static string PidError(string value, VerbSpec spec) =>
+        $"'{Clip(value)}' is not a pid: a pid is a whole number from 1 to {int.MaxValue}, e.g. `/pg {spec.Name} 12345`.";
+
+    private static string Twice(string key, CommandArgument first, CommandArgument second) =>
+        $"{key} is given twice ('{Clip(first.Raw)}' and '{Clip(second.Raw)}'): give it once.";
+
+    private static string BareWordError(VerbSpec spec, CommandArgument arg)
+    {
+        if (spec.Pid == PidUse.None && LooksLikeNumber(arg.Value))
+        {
+            return $"{spec.Name} takes no pid ('{Clip(arg.Raw)}'). For one session use `/pg show {Clip(arg.Value)}`.";
+        }
+        var example = spec.Keys.Count > 0 ? CommandGrammar.FindKey(spec.Keys[0])!.Example : null;
+        return example is null
+            ? $"'{Clip(arg.Raw)}' is not understood: {spec.Name} takes nothing more. Form: `/pg {spec.Usage}`."
+            : $"'{Clip(arg.Raw)}' is not understood: filters are key=value, e.g. {example}. Form: `/pg {spec.Usage}`.";
+    }
+
+    private static string UnknownKey(VerbSpec spec, CommandArgument arg)
+    {
+        var key = arg.Key!;
+        var nearest = spec.Keys
+            .Select(k => (Key: k, Distance: EditDistance(k, key.ToLowerInvariant())))
+            .Where(x => x.Distance <= 2)
+            .OrderBy(x => x.Distance)
+            .Select(x => x.Key)
+            .FirstOrDefault();
+        var hint = nearest is null ? "" : $" Did you mean {nearest}?";
+        var keys = spec.Keys.Count == 0 ? "none" : string.Join(", ", spec.Keys.Select(k => k + CommandGrammar.FindKey(k)!.Operator));
+        return $"Unknown filter '{Clip(key)}' in '{Clip(arg.Raw)}'.{hint} {spec.Name} takes: {keys}.";
+    }
+
+    /// <summary>Splits on white space; double, single and typographic quotes group words, after = or ~ or around a word.</summary>
+    private static (List<CommandArgument> Words, string? Error) Tokenize(string text)
+    {
+        var words = new List<CommandArgument>();
+        var i = 0;
+        while (i < text.Length)
+        {
+            if (char.IsWhiteSpace(text[i]))
+            {
+                i++;
+                continue;
+            }
+
+            var start = i;
+            var current = new StringBuilder();
+            string? key = null;
+            var op = "";
+            while (i < text.Length && !char.IsWhiteSpace(text[i]))
+            {
+                var c = text[i];
+                var atValueStart = current.Length == 0;
+                if (atValueStart && ClosingQuote(c) is { } close)
+                {
+                    var end = FindClose(text, i + 1, close, c);
+                    if (end < 0)
+                    {
+                        return (words, $"Unclosed quote in '{Clip(text[start..])}': close it, e.g. query~\"select 1\".");
+                    }
+                    current.Append(text, i + 1, end - i - 1);
+                    i = end + 1;
+                    continue;
+                }
+                if (key is null && (c == '=' || c == '~') && current.Length > 0 && IsKeyWord(current))
+                {
+                    key = current.ToString();
+                    op = c.ToString();
+                    current.Clear();
+                    i++;
+                    continue;
+                }
+                current.Append(c);
+                i++;
+            }
+
+            words.Add(new CommandArgument(key, op, current.ToString(), text[start..i]));
+        }
+        return (words, null);
+    }
+
+    private static bool IsKeyWord(StringBuilder sb)
+    {
+        for (var j = 0; j < sb.Length; j++)
+        {
+            if (!char.IsAsciiLetter(sb[j]) && sb[j] != '_')
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static char? ClosingQuote(char c) => c switch
+    {
+        '"' => '"',
+        '\'' => '\'',
+        '\u201C' => '\u201D',
+        '\u2018' => '\u2019',
+        _ => null,
+    };
+
+    private static int FindClose(string text, int from, char close, char open)
+    {
+        for (var j = from; j < text.Length; j++)
+        {
+            if (text[j] == close || (open == '"' && text[j] == '\u201D'))
+            {
+                return j;
+            }
+        }
+        return -1;
+    }
+
+    private static int EditDistance(string a, string b)
+    {
+        var d = new int[a.Length + 1, b.Length + 1];
+        for (var i = 0; i <= a.Length; i++) d[i, 0] = i;
+        for (var j = 0; j <= b.Length; j++) d[0, j] = j;
+        for (var i = 1; i <= a.Length; i++)
+        {
+            for (var j = 1; j <= b.Length; j++)
+            {
+                var cost = a[i - 1] == b[j - 1] ? 0 : 1;
+                d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + cost);
+            }
+        }
+        return d[a.Length, b.Length];
+    }
+
+    /// <summary>Keeps an echoed word short, so an error message never grows with the input.</summary>
+    internal static string Clip(string word) => word.Length <= 60 ? word : word[..57] + "…";
+
+    private static string OneLine(string text) => string.Join(' ', text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+}

@@ -1,0 +1,242 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using PgChatOps.Actions;
+using PgChatOps.Activity;
+using PgChatOps.Audit;
+using PgChatOps.Hosting;
+using PgChatOps.Replies;
+
+namespace PgChatOps.Commands;
+
+/// <summary>
+/// The one way through the core: parse, check access, run, audit, reply. Adapters call
+/// <see cref="HandleAsync"/> for commands and <see cref="HandleClickAsync"/> for buttons; nothing else.
+/// </summary>
+public sealed class CommandPipeline(
+    TargetRegistry targets,
+    ActivityReader reader,
+    AccessPolicy access,
+    ActionService actions,
+    AuditLog audit,
+    ProtectionPolicy protection,
+    IOptions<PgChatOpsOptions> options,
+    TimeProvider time,
+    ILogger<CommandPipeline> log)
+{
+    private readonly MonitoringOptions _monitoring = options.Value.Monitoring;
+
+    public async Task<Reply> HandleAsync(ChatRequest request, CancellationToken ct)
+    {
+        try
+        {
+            return await HandleCoreAsync(request, ct);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            return Unexpected(ex);
+        }
+    }
+
+    public async Task<Reply> HandleClickAsync(ButtonClick click, CancellationToken ct)
+    {
+        try
+        {
+            return await actions.DecideAsync(click, ct);
+        }
+        catch (StateStoreUnavailableException ex)
+        {
+            log.LogWarning("Refused a click: {Error}", ex.Message);
+            return Reply.Error($"Nothing was done: {ex.Message}.", "PgChatOps never acts without writing its audit record first. Try again when the state store is back.");
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            return Unexpected(ex);
+        }
+    }
+
+    private Reply Unexpected(Exception ex)
+    {
+        var id = Guid.NewGuid().ToString("N")[..8];
+        log.LogError(ex, "Unexpected error {ErrorId}", id);
+        return Reply.Error($"Something went wrong inside PgChatOps (error {id}, in its log).", "Nothing more was done.");
+    }
+
+    private async Task<Reply> HandleCoreAsync(ChatRequest request, CancellationToken ct)
+    {
+        var parsed = CommandParser.Parse(request.Text);
+        if (!parsed.IsSuccess)
+        {
+            await AuditQuietlyAsync(AuditEntry.For(request, "invalid") with { Command = Format.Truncate(request.Text, 500), Detail = new { error = parsed.Error } }, ct);
+            var reply = Reply.Error(parsed.Error!);
+            return parsed.ShowHelp ? reply with { Notes = [.. reply.Notes, "Type `/pg help` for every verb and filter."] } : reply;
+        }
+
+        var command = parsed.Command!;
+        if (command.Verb == Verb.Help)
+        {
+            return Replies.Replies.Help(command.HelpTopic);
+        }
+        if (command.Verb == Verb.Targets)
+        {
+            return await WithAuditAsync(request, command, null, () => TargetsAsync(request, ct), ct);
+        }
+
+        var target = command.Target ?? targets.DefaultTarget;
+        if (target is null || !targets.Contains(target))
+        {
+            var visible = VisibleTargets(request).ToList();
+            await AuditQuietlyAsync(AuditEntry.For(request, "invalid") with { Command = command.Text, Target = target, Detail = new { error = "unknown target" } }, ct);
+            return Reply.Error(
+                target is null ? "No target is configured: set PgChatOps:Targets:<name>:ConnectionString." : $"Unknown target '{CommandParser.Clip(target)}'.",
+                visible.Count == 0 ? "No target is available in this channel." : $"Targets here: {string.Join(", ", visible)} (e.g. target={visible[0]}).");
+        }
+        target = targets.Canonical(target);
+
+        if (!access.IsAllowed(request.Platform, request.Channel, request.User, target, command.Class))
+        {
+            var permission = CommandGrammar.ClassName(command.Class);
+            try
+            {
+                await audit.WriteAsync(AuditEntry.For(request, "denied") with
+                {
+                    Target = target, Verb = Name(command.Verb), Command = command.Text, Outcome = "missing_" + permission,
+                }, ct);
+            }
+            catch (StateStoreUnavailableException ex)
+            {
+                log.LogWarning("Could not audit a denial: {Error}", ex.Message);
+            }
+            return new Reply
+            {
+                Kind = ReplyKind.Denied,
+                Visibility = Visibility.Requester,
+                Title = $"Not allowed: {Name(command.Verb)} needs the '{permission}' permission on {target} in this channel, and you do not have it.",
+                Notes = ["Ask whoever runs PgChatOps for your team to grant it (PgChatOps:Access:Rules)."],
+            };
+        }
+
+        if (command.Verb is Verb.Cancel or Verb.Kill)
+        {
+            return await GuardAsync(target, () => actions.PreviewAsync(request, command, target, ct));
+        }
+        return await WithAuditAsync(request, command, target, () => ReadAsync(command, target, ct), ct);
+    }
+
+    private async Task<Reply> ReadAsync(Command command, string target, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        switch (command.Verb)
+        {
+            case Verb.Sessions:
+                var page = await reader.ListAsync(target, command.Filter, command.Sort, command.Limit ?? _monitoring.DefaultRows, ct);
+                return Replies.Replies.Sessions(target, command, page, now);
+            case Verb.Summary:
+                return Replies.Replies.Summary(target, await reader.SummarizeAsync(target, ct), now);
+            case Verb.Blocking:
+                return Replies.Replies.Blocking(target, await reader.BlockingAsync(target, ct), now);
+            case Verb.Show:
+                var detail = await reader.ShowAsync(target, command.Pid!.Value, 100_000, ct);
+                return detail is null
+                    ? Reply.Error($"No session with pid {command.Pid} on {target}.", "It may have ended; `/pg sessions` lists the current ones.")
+                    : Replies.Replies.Show(target, detail, protection, now, targets.Options(target).ShowQueryText);
+            case Verb.Audit:
+                return Replies.Replies.Audit(await audit.LatestActionsAsync(command.Last ?? 10, ct), now);
+            default:
+                throw new InvalidOperationException($"{command.Verb} is not a read verb.");
+        }
+    }
+
+    private async Task<Reply> TargetsAsync(ChatRequest request, CancellationToken ct)
+    {
+        var names = VisibleTargets(request).ToList();
+        var checks = names.Select(async name =>
+        {
+            try
+            {
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                timeout.CancelAfter(TimeSpan.FromSeconds(3));
+                var version = await reader.VersionAsync(name, timeout.Token);
+                return (name, string.Equals(name, targets.DefaultTarget, StringComparison.OrdinalIgnoreCase), $"reachable, PostgreSQL {version}");
+            }
+            catch (Exception ex) when (ex is NpgsqlException or TimeoutException or OperationCanceledException && !ct.IsCancellationRequested)
+            {
+                return (name, string.Equals(name, targets.DefaultTarget, StringComparison.OrdinalIgnoreCase), $"unreachable: {Describe(ex)}");
+            }
+        });
+        return Replies.Replies.Targets(await Task.WhenAll(checks), time.GetUtcNow());
+    }
+
+    private IEnumerable<string> VisibleTargets(ChatRequest request) =>
+        targets.Names.Where(t => access.IsAllowed(request.Platform, request.Channel, request.User, t, VerbClass.View));
+
+    /// <summary>
+    /// Runs a read and writes its audit record at the same time. A read is still shown when only its audit
+    /// record failed, with a visible warning: reads change nothing, and on-call needs them most when things break.
+    /// </summary>
+    private async Task<Reply> WithAuditAsync(ChatRequest request, Command command, string? target, Func<Task<Reply>> run, CancellationToken ct)
+    {
+        var auditTask = audit.WriteAsync(AuditEntry.For(request, "request") with
+        {
+            Target = target, Verb = Name(command.Verb), Command = command.Text,
+        }, ct);
+        var reply = await GuardAsync(target, run);
+        try
+        {
+            await auditTask;
+        }
+        catch (StateStoreUnavailableException ex)
+        {
+            log.LogWarning("Could not audit a read: {Error}", ex.Message);
+            reply = reply with { Notes = [.. reply.Notes, $"⚠ Not recorded: {ex.Message}."] };
+        }
+        return reply;
+    }
+
+    /// <summary>The one place where database errors become a clear message. Never an empty result.</summary>
+    private async Task<Reply> GuardAsync(string? target, Func<Task<Reply>> run)
+    {
+        try
+        {
+            return await run();
+        }
+        catch (StateStoreUnavailableException ex)
+        {
+            log.LogWarning("State store unavailable: {Error}", ex.Message);
+            return Reply.Error($"Nothing was done: {ex.Message}.", "PgChatOps never acts without writing its audit record first.");
+        }
+        catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
+        {
+            log.LogWarning("Target {Target} failed: {Error}", target, Describe(ex));
+            return Reply.Error($"Could not get an answer from {target}: {Describe(ex)}.",
+                ex is PostgresException { SqlState: "57014" }
+                    ? $"The query was stopped by statement_timeout ({Format.Duration(_monitoring.StatementTimeout)}); the server may be overloaded."
+                    : "Nothing was changed. Check `/pg targets`, or try again.");
+        }
+    }
+
+    private static string Describe(Exception ex) => ex switch
+    {
+        PostgresException { SqlState: "57014" } => "the query timed out",
+        PostgresException pg => $"{pg.SqlState} {pg.MessageText}",
+        NpgsqlException { InnerException: TimeoutException } => "connection timed out",
+        NpgsqlException { InnerException: System.Net.Sockets.SocketException se } => se.SocketErrorCode == System.Net.Sockets.SocketError.ConnectionRefused ? "connection refused" : se.Message,
+        NpgsqlException { InnerException: { } inner } => inner.Message,
+        OperationCanceledException => "no answer within 3 seconds",
+        _ => ex.Message,
+    };
+
+    private async Task AuditQuietlyAsync(AuditEntry entry, CancellationToken ct)
+    {
+        try
+        {
+            await audit.WriteAsync(entry, ct);
+        }
+        catch (StateStoreUnavailableException ex)
+        {
+            log.LogWarning("Could not audit: {Error}", ex.Message);
+        }
+    }
+
+    private static string Name(Verb verb) => verb.ToString().ToLowerInvariant();
+}

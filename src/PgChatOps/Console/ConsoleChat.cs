@@ -1,0 +1,135 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using PgChatOps.Commands;
+using PgChatOps.Hosting;
+using PgChatOps.Replies;
+
+namespace PgChatOps.Console;
+
+/// <summary>
+/// The local chat loop (<c>-- console</c>). With no target configured it starts a throwaway PostgreSQL with
+/// sample activity, and a rule that lets the console user do everything there.
+/// </summary>
+public static class ConsoleChat
+{
+    public static async Task<int> RunAsync(string[] args, TextReader input, TextWriter output)
+    {
+        var builder = Host.CreateApplicationBuilder(args);
+        // The chat owns standard output: logs go to standard error, warnings and worse only.
+        builder.Logging.ClearProviders();
+        builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        builder.Logging.AddFilter<Microsoft.Extensions.Logging.Console.ConsoleLoggerProvider>(null, LogLevel.Warning);
+        builder.AddPgChatOps();
+
+        ThrowawayPostgres? demo = null;
+        DemoWorkload? workload = null;
+        var configured = builder.Configuration.GetSection("PgChatOps:Targets").GetChildren()
+            .Any(t => !string.IsNullOrWhiteSpace(t["ConnectionString"]));
+        if (!configured)
+        {
+            output.WriteLine("No target is configured (PgChatOps:Targets): starting a throwaway PostgreSQL with sample activity…");
+            try
+            {
+                demo = await ThrowawayPostgres.StartAsync(output.WriteLine);
+                workload = await DemoWorkload.StartAsync(demo, CancellationToken.None);
+            }
+            catch (Exception ex) when (ex is InvalidOperationException or Npgsql.NpgsqlException)
+            {
+                output.WriteLine($"Could not start the demo database: {ex.Message}");
+                if (workload is not null)
+                {
+                    await workload.DisposeAsync();
+                }
+                if (demo is not null)
+                {
+                    await demo.DisposeAsync();
+                }
+                return 1;
+            }
+            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["PgChatOps:Targets:demo:ConnectionString"] = demo.ConnectionString,
+                ["PgChatOps:DefaultTarget"] = "demo",
+                ["PgChatOps:Access:Rules:900:Platform"] = "console",
+                ["PgChatOps:Access:Rules:900:Channels:0"] = "*",
+                ["PgChatOps:Access:Rules:900:Targets:0"] = "demo",
+                ["PgChatOps:Access:Rules:900:Allow:0"] = "view",
+                ["PgChatOps:Access:Rules:900:Allow:1"] = "cancel",
+                ["PgChatOps:Access:Rules:900:Allow:2"] = "terminate",
+            });
+        }
+
+        using var host = builder.Build();
+        try
+        {
+            await host.StartAsync();
+            var migrator = host.Services.GetRequiredService<StateStoreMigrator>();
+            if (await Task.WhenAny(migrator.Ready, Task.Delay(TimeSpan.FromSeconds(10))) != migrator.Ready)
+            {
+                output.WriteLine($"Warning: the state store is not ready ({migrator.LastError ?? "no answer"}); cancel and kill will refuse until it is.");
+            }
+            var pipeline = host.Services.GetRequiredService<CommandPipeline>();
+            var options = host.Services.GetRequiredService<IOptions<PgChatOpsOptions>>().Value;
+            await LoopAsync(pipeline, options, input, output);
+            await host.StopAsync();
+        }
+        finally
+        {
+            if (workload is not null)
+            {
+                await workload.DisposeAsync();
+            }
+            if (demo is not null)
+            {
+                await demo.DisposeAsync();
+                output.WriteLine("Stopped the throwaway PostgreSQL.");
+            }
+        }
+        return 0;
+    }
+
+    private static async Task LoopAsync(CommandPipeline pipeline, PgChatOpsOptions options, TextReader input, TextWriter output)
+    {
+        var user = new ChatUser(Environment.UserName, Environment.UserName, []);
+        var workspace = Environment.MachineName;
+        output.WriteLine($"PgChatOps console on target {options.DefaultTarget ?? options.Targets.Keys.FirstOrDefault()}. Type /pg help, or exit (Ctrl-D) to leave.");
+        while (true)
+        {
+            output.Write("pg> ");
+            output.Flush();
+            var line = await input.ReadLineAsync();
+            if (line is null)
+            {
+                output.WriteLine();
+                return;
+            }
+            var text = line.Trim();
+            if (text.Length == 0)
+            {
+                continue;
+            }
+            if (text is "exit" or "quit" or "/exit" or "/quit")
+            {
+                return;
+            }
+
+            var request = new ChatRequest(Platform.Console, workspace, "console", null, user, text);
+            var reply = await pipeline.HandleAsync(request, CancellationToken.None);
+            output.WriteLine(TextRenderer.Render(reply));
+
+            if (reply is { Kind: ReplyKind.Confirmation, ActionId: { } actionId })
+            {
+                var label = reply.Buttons.First(b => b.Role == ButtonRole.Confirm).Label;
+                output.Write($"Type yes to {label.ToLowerInvariant()}, anything else aborts: ");
+                output.Flush();
+                var answer = (await input.ReadLineAsync())?.Trim();
+                var role = string.Equals(answer, "yes", StringComparison.OrdinalIgnoreCase) ? ButtonRole.Confirm : ButtonRole.Abort;
+                var outcome = await pipeline.HandleClickAsync(new ButtonClick(Platform.Console, workspace, "console", user, actionId, role), CancellationToken.None);
+                output.WriteLine(TextRenderer.Render(outcome));
+            }
+        }
+    }
+}

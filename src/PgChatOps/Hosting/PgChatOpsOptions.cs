@@ -1,0 +1,86 @@
+namespace PgChatOps.Hosting;
+
+/// <summary>The <c>PgChatOps</c> settings section (DESIGN.md, Contract – settings).</summary>
+public sealed class PgChatOpsOptions
+{
+    public const string Section = "PgChatOps";
+
+    public Dictionary<string, TargetOptions> Targets { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+    public string? DefaultTarget { get; set; }
+    public string? StateConnectionString { get; set; }
+    public SlackOptions Slack { get; set; } = new();
+    public DiscordOptions Discord { get; set; } = new();
+    public AccessOptions Access { get; set; } = new();
+    public ConfirmationOptions Confirmation { get; set; } = new();
+    public ProtectionOptions Protection { get; set; } = new();
+    public MonitoringOptions Monitoring { get; set; } = new();
+}
+
+public sealed class TargetOptions
+{
+    public string? ConnectionString { get; set; }
+
+    /// <summary>When false, query text never leaves the database for this target.</summary>
+    public bool ShowQueryText { get; set; } = true;
+}
+
+public sealed class SlackOptions
+{
+    public string? SigningSecret { get; set; }
+    public string? BotToken { get; set; }
+    public string? AppToken { get; set; }
+    public string ApiBaseUrl { get; set; } = "https://slack.com/api/";
+    public string? AuditChannel { get; set; }
+}
+
+public sealed class DiscordOptions
+{
+    public string? ApplicationId { get; set; }
+    public string? PublicKey { get; set; }
+    public string? BotToken { get; set; }
+    public string ApiBaseUrl { get; set; } = "https://discord.com/api/v10/";
+    public string? AuditChannel { get; set; }
+}
+
+public sealed class AccessOptions
+{
+    public List<AccessRule> Rules { get; set; } = [];
+    public bool RequireDistinctApprover { get; set; }
+}
+
+public sealed class AccessRule
+{
+    public string? Platform { get; set; }
+    public List<string> Channels { get; set; } = [];
+    public List<string> Users { get; set; } = [];
+    public List<string> Groups { get; set; } = [];
+
+    /// <summary>Empty means every configured target.</summary>
+    public List<string> Targets { get; set; } = [];
+    public List<string> Allow { get; set; } = [];
+}
+
+public sealed class ConfirmationOptions
+{
+    public TimeSpan TimeToLive { get; set; } = TimeSpan.FromMinutes(5);
+    public int MaxSessions { get; set; } = 100;
+}
+
+public sealed class ProtectionOptions
+{
+    public bool AllowSuperusers { get; set; }
+    public List<string> Roles { get; set; } = [];
+    public List<string> Applications { get; set; } = [];
+}
+
+public sealed class MonitoringOptions
+{
+    /// <summary>statement_timeout for every monitoring query.</summary>
+    public TimeSpan StatementTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long terminate waits for a backend to exit before reporting it still running.</summary>
+    public TimeSpan TerminateWait { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Rows shown when a command gives no limit=.</summary>
+    public int DefaultRows { get; set; } = 20;
+}

@@ -1,0 +1,43 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using PgChatOps.Actions;
+using PgChatOps.Activity;
+using PgChatOps.Audit;
+using PgChatOps.Commands;
+
+namespace PgChatOps.Hosting;
+
+public static class PgChatOpsServices
+{
+    /// <summary>The platform-neutral core: settings, targets, state store, pipeline.</summary>
+    public static IHostApplicationBuilder AddPgChatOps(this IHostApplicationBuilder builder)
+    {
+        // The root appsettings.json is copied beside the binary: read it whatever the working directory,
+        // before the content root's files and environment variables so that those still win.
+        var shipped = new ConfigurationBuilder()
+            .SetBasePath(AppContext.BaseDirectory)
+            .AddJsonFile("appsettings.json", optional: true)
+            .Build();
+        builder.Configuration.Sources.Insert(0, new ChainedConfigurationSource { Configuration = shipped, ShouldDisposeConfiguration = true });
+
+        var services = builder.Services;
+        services.AddOptions<PgChatOpsOptions>().BindConfiguration(PgChatOpsOptions.Section);
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<TargetRegistry>();
+        services.AddSingleton<ActivityReader>();
+        services.AddSingleton<StateStore>();
+        services.AddSingleton<AuditLog>();
+        services.AddSingleton<PendingActionStore>();
+        services.AddSingleton<AccessPolicy>();
+        services.AddSingleton<ProtectionPolicy>();
+        services.AddSingleton<BackendSignaller>();
+        services.AddSingleton<ActionService>();
+        services.AddSingleton<CommandPipeline>();
+        services.AddSingleton<StateStoreMigrator>();
+        services.AddHostedService(sp => sp.GetRequiredService<StateStoreMigrator>());
+        services.AddHostedService<ExpirySweeper>();
+        return builder;
+    }
+}

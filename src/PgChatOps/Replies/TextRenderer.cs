@@ -1,0 +1,88 @@
+using System.Text;
+
+namespace PgChatOps.Replies;
+
+/// <summary>Renders a reply as plain text for the console: aligned columns, no markup.</summary>
+public static class TextRenderer
+{
+    public static string Render(Reply reply, int maxColumnWidth = 60)
+    {
+        var sb = new StringBuilder();
+        var marker = reply.Kind switch
+        {
+            ReplyKind.Error => "✖ ",
+            ReplyKind.Denied => "⛔ ",
+            ReplyKind.Confirmation => "⚠ ",
+            _ => "",
+        };
+        sb.Append(marker).AppendLine(reply.Title);
+        if (reply.Context is { Length: > 0 } context)
+        {
+            sb.AppendLine(context);
+        }
+
+        if (reply.Fields.Count > 0)
+        {
+            var width = reply.Fields.Max(f => f.Name.Length);
+            foreach (var f in reply.Fields)
+            {
+                var lines = f.Value.Split('\n');
+                sb.Append("  ").Append(f.Name.PadRight(width)).Append("  ").AppendLine(lines[0]);
+                foreach (var more in lines.Skip(1))
+                {
+                    sb.Append("  ").Append(new string(' ', width)).Append("  ").AppendLine(more);
+                }
+            }
+        }
+
+        if (reply.Table is { } table)
+        {
+            sb.AppendLine();
+            AppendTable(sb, table, maxColumnWidth);
+        }
+
+        foreach (var note in reply.Notes)
+        {
+            sb.AppendLine(note);
+        }
+
+        if (reply.Buttons.Count > 0)
+        {
+            sb.AppendLine(string.Join("   ", reply.Buttons.Select(b => $"[{b.Label}]")));
+        }
+        return sb.ToString().TrimEnd() + Environment.NewLine;
+    }
+
+    internal static void AppendTable(StringBuilder sb, ReplyTable table, int maxColumnWidth)
+    {
+        var columns = table.Columns.Count;
+        var cells = table.Rows.Select(r => Enumerable.Range(0, columns).Select(i => Format.Truncate(i < r.Count ? r[i] : "", maxColumnWidth)).ToArray()).ToList();
+        var widths = Enumerable.Range(0, columns)
+            .Select(i => Math.Max(table.Columns[i].Length, cells.Count == 0 ? 0 : cells.Max(r => r[i].Length)))
+            .ToArray();
+
+        AppendRow(sb, table.Columns.ToArray(), widths);
+        foreach (var row in cells)
+        {
+            AppendRow(sb, row, widths);
+        }
+        if (Format.MoreLine(table) is { } more)
+        {
+            sb.AppendLine(more);
+        }
+    }
+
+    private static void AppendRow(StringBuilder sb, string[] row, int[] widths)
+    {
+        var line = new StringBuilder();
+        for (var i = 0; i < row.Length; i++)
+        {
+            if (i > 0)
+            {
+                line.Append("  ");
+            }
+            line.Append(i == row.Length - 1 ? row[i] : row[i].PadRight(widths[i]));
+        }
+        sb.AppendLine(line.ToString().TrimEnd());
+    }
+}
