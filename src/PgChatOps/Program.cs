@@ -1,4 +1,4 @@
-using PgChatOps.Console;
+using PgChatOps.Local;
 using PgChatOps.Hosting;
 
 namespace PgChatOps;
@@ -14,9 +14,9 @@ public sealed partial class Program
             case "serve":
                 return await ServeAsync(rest);
             case "console":
-                return await ConsoleChat.RunAsync(rest, System.Console.In, System.Console.Out);
+                return await ConsoleChat.RunAsync(rest, Console.In, Console.Out);
             default:
-                await System.Console.Error.WriteLineAsync($"Unknown verb '{verb}'. Use: serve | console");
+                await Console.Error.WriteLineAsync($"Unknown verb '{verb}'. Use: serve | console");
                 return 2;
         }
     }

@@ -171,7 +171,7 @@ public sealed class ThrowawayPostgres : IAsyncDisposable
             log("PostgreSQL is not installed: installing Debian's postgresql package (apt-get)…");
             var env = new Dictionary<string, string> { ["DEBIAN_FRONTEND"] = "noninteractive" };
             await RunAsync("apt-get", ["update", "-qq"], ct, env: env);
-            await RunAsync("apt-get", ["install", "-y", "-qq", "--no-install-recommends", "postgresql"], ct, env: env);
+            await RunAsync("apt-get", ["install", "-y", "-qq", "-o", "DPkg::Lock::Timeout=300", "--no-install-recommends", "postgresql"], ct, env: env);
             if (FindBinaries() is { } installed)
             {
                 return installed;

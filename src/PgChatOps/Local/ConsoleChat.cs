@@ -7,7 +7,7 @@ using PgChatOps.Commands;
 using PgChatOps.Hosting;
 using PgChatOps.Replies;
 
-namespace PgChatOps.Console;
+namespace PgChatOps.Local;
 
 /// <summary>
 /// The local chat loop (<c>-- console</c>). With no target configured it starts a throwaway PostgreSQL with
