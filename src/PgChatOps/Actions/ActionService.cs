@@ -138,6 +138,11 @@ public sealed class ActionService(
             return Refusal("This confirmation belongs to another channel: nothing was done.", "Confirm it where it was posted.");
         }
 
+        if (action.Status == ActionStatus.Expired)
+        {
+            // Expired by the sweeper while nobody clicked: replace the stale buttons with the outcome.
+            return ActionReplies.Expired(action, _confirmation.TimeToLive);
+        }
         if (action.Status != ActionStatus.Pending)
         {
             return AlreadyHandled(action);

@@ -32,14 +32,15 @@ public sealed class CoreHost : IAsyncDisposable
         TimeProvider? time = null,
         string? stateDatabase = null,
         bool defaultRules = true,
-        string? targetConnectionString = null)
+        string? targetConnectionString = null,
+        string? stateConnectionString = null)
     {
-        stateDatabase ??= await TestDatabase.CreateDatabaseAsync("state");
+        stateDatabase ??= stateConnectionString is null ? await TestDatabase.CreateDatabaseAsync("state") : "unused";
         var all = new Dictionary<string, string?>
         {
             ["PgChatOps:Targets:test:ConnectionString"] = targetConnectionString ?? await TestDatabase.ConnectionStringAsync(),
             ["PgChatOps:DefaultTarget"] = "test",
-            ["PgChatOps:StateConnectionString"] = await TestDatabase.ConnectionStringAsync(stateDatabase),
+            ["PgChatOps:StateConnectionString"] = stateConnectionString ?? await TestDatabase.ConnectionStringAsync(stateDatabase),
         };
         if (defaultRules)
         {
@@ -66,7 +67,10 @@ public sealed class CoreHost : IAsyncDisposable
         }
         var host = builder.Build();
         await host.StartAsync();
-        await host.Services.GetRequiredService<StateStoreMigrator>().Ready.WaitAsync(TimeSpan.FromSeconds(30));
+        if (stateConnectionString is null)
+        {
+            await host.Services.GetRequiredService<StateStoreMigrator>().Ready.WaitAsync(TimeSpan.FromSeconds(30));
+        }
         return new CoreHost(host, "test");
     }
 
@@ -75,8 +79,11 @@ public sealed class CoreHost : IAsyncDisposable
     public static ChatRequest Request(string text, string user = "alice", string channel = "ops", Platform platform = Platform.Console, params string[] groups) =>
         new(platform, "ws", channel, null, User(user, groups), text);
 
-    public Task<Reply> SendAsync(string text, string user = "alice", string channel = "ops", Platform platform = Platform.Console) =>
-        Pipeline.HandleAsync(Request(text, user, channel, platform), CancellationToken.None);
+    public Task<Reply> SendAsync(string text, string user = "alice", string channel = "ops", Platform platform = Platform.Console, params string[] groups) =>
+        Pipeline.HandleAsync(Request(text, user, channel, platform, groups), CancellationToken.None);
+
+    /// <summary>The state store database's connection string, as configured.</summary>
+    public string StateConnectionString => Services.GetRequiredService<PgChatOps.Audit.StateStore>().ConnectionString!;
 
     public Task<Reply> ClickAsync(Guid actionId, ButtonRole role, string user = "alice", string channel = "ops", Platform platform = Platform.Console, params string[] groups) =>
         Pipeline.HandleClickAsync(new ButtonClick(platform, "ws", channel, User(user, groups), actionId, role), CancellationToken.None);
