@@ -167,7 +167,7 @@ public sealed class ActionService(
             }
             var aborted = await store.TryDecideAsync(action.Id, ActionStatus.Aborted, click.User, now, Decision(click, action, "aborted"), ct);
             return aborted is null
-                ? AlreadyHandled(await store.FindAsync(action.Id, ct) ?? action)
+                ? await LostRaceAsync(action, now, ct)
                 : ActionReplies.Aborted(aborted, click.User);
         }
 
@@ -186,21 +186,24 @@ public sealed class ActionService(
         }
 
         var claimed = await store.TryDecideAsync(action.Id, ActionStatus.Confirmed, click.User, now, Decision(click, action, "confirmed"), ct);
-        if (claimed is null)
-        {
-            var current = await store.FindAsync(action.Id, ct) ?? action;
-            if (current.Status == ActionStatus.Pending)
-            {
-                var expired = await store.ExpireAsync(action.Id, now, a => Expired(a), ct);
-                if (expired.Count > 0)
-                {
-                    return ActionReplies.Expired(expired[0], _confirmation.TimeToLive);
-                }
-            }
-            return AlreadyHandled(current);
-        }
+        return claimed is null
+            ? await LostRaceAsync(action, now, ct)
+            : await ExecuteAsync(claimed, click, ct);
+    }
 
-        return await ExecuteAsync(claimed, click, ct);
+    /// <summary>Someone else decided first, or the time ran out between reading and deciding.</summary>
+    private async Task<Reply> LostRaceAsync(PendingAction action, DateTimeOffset now, CancellationToken ct)
+    {
+        var current = await store.FindAsync(action.Id, ct) ?? action;
+        if (current.Status == ActionStatus.Pending)
+        {
+            var expired = await store.ExpireAsync(action.Id, now, a => Expired(a), ct);
+            if (expired.Count > 0)
+            {
+                return ActionReplies.Expired(expired[0], _confirmation.TimeToLive);
+            }
+        }
+        return AlreadyHandled(current);
     }
 
     private async Task<Reply> ExecuteAsync(PendingAction action, ButtonClick click, CancellationToken ct)

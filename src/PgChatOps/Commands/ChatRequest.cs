@@ -15,15 +15,7 @@ public sealed record ChatRequest(
     string Text);
 
 /// <summary>Who is asking or clicking. Groups are Slack user-group ids or Discord role ids.</summary>
-public sealed record ChatUser(string Id, string DisplayName, IReadOnlyList<string> Groups)
-{
-    public string Mention(Platform platform) => platform switch
-    {
-        Platform.Slack => $"<@{Id}>",
-        Platform.Discord => $"<@{Id}>",
-        _ => DisplayName,
-    };
-}
+public sealed record ChatUser(string Id, string DisplayName, IReadOnlyList<string> Groups);
 
 /// <summary>A click on a confirmation button (or the console's answer to its prompt).</summary>
 public sealed record ButtonClick(
