@@ -289,7 +289,7 @@ public static class BlockKitRenderer
 
     private static JsonObject PlainText(string? text, int max, string fallback)
     {
-        var cut = Format.Truncate(text, max);
+        var cut = Format.Truncate(text is null ? null : SlackText.Clean(text), max);
         return new JsonObject
         {
             ["type"] = "plain_text",

@@ -11,6 +11,28 @@ public static class SlackText
             .Replace("&gt;", ">", StringComparison.Ordinal)
             .Replace("&amp;", "&", StringComparison.Ordinal);
 
+    /// <summary>Replaces lone surrogates (not valid Unicode, so not valid in a JSON message) with U+FFFD.</summary>
+    public static string Clean(string text)
+    {
+        if (!text.Any(char.IsSurrogate))
+        {
+            return text;
+        }
+        var chars = text.ToCharArray();
+        for (var i = 0; i < chars.Length; i++)
+        {
+            if (char.IsHighSurrogate(chars[i]) && i + 1 < chars.Length && char.IsLowSurrogate(chars[i + 1]))
+            {
+                i++;
+            }
+            else if (char.IsSurrogate(chars[i]))
+            {
+                chars[i] = '\uFFFD';
+            }
+        }
+        return new string(chars);
+    }
+
     /// <summary>Escapes text for mrkdwn so it can never mention anyone, link anywhere or break formatting.</summary>
     public static string Escape(string text) => Fit(text, int.MaxValue);
 
@@ -30,7 +52,12 @@ public static class SlackText
         {
             var c = text[i];
             string? piece = c switch { '&' => "&amp;", '<' => "&lt;", '>' => "&gt;", _ => null };
-            var width = piece?.Length ?? (char.IsHighSurrogate(c) && i + 1 < text.Length ? 2 : 1);
+            var pair = i + 1 < text.Length && char.IsSurrogatePair(c, text[i + 1]);
+            if (piece is null && char.IsSurrogate(c) && !pair)
+            {
+                piece = "\uFFFD";
+            }
+            var width = piece?.Length ?? (pair ? 2 : 1);
             if (cutAt < 0 && sb.Length + width > max - 1)
             {
                 // From here on only an unescaped tail that fits exactly could avoid the ellipsis.
