@@ -26,6 +26,8 @@ public static class SlackEndpoints
             })
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) })
             .SetHandlerLifetime(Timeout.InfiniteTimeSpan)
+            // The default request log names each URL, and a response_url is a credential for 30 minutes.
+            .RemoveAllLoggers()
             .AddStandardResilienceHandler(o =>
             {
                 // 429 is SlackApiClient's: it waits for Retry-After itself. Here only 5xx, 408 and timeouts.
