@@ -29,6 +29,10 @@ public sealed class SlackApiClient(HttpClient http, IOptions<PgChatOpsOptions> o
         {
             throw new SlackApiException("not_configured: PgChatOps:Slack:BotToken is empty");
         }
+        if (http.BaseAddress is null)
+        {
+            throw new SlackApiException("not_configured: PgChatOps:Slack:ApiBaseUrl is not an absolute URL");
+        }
         var body = arguments.ToJsonString();
         using var response = await SendAsync(() =>
         {

@@ -21,7 +21,11 @@ public static class SlackEndpoints
         services.AddHttpClient(HttpClientName, (sp, client) =>
             {
                 var baseUrl = sp.GetRequiredService<IOptions<PgChatOpsOptions>>().Value.Slack.ApiBaseUrl;
-                client.BaseAddress = new Uri(baseUrl.EndsWith('/') ? baseUrl : baseUrl + "/");
+                // A bad setting must not turn every Slack request into a 500: calls then fail with not_configured.
+                if (Uri.TryCreate(baseUrl.EndsWith('/') ? baseUrl : baseUrl + "/", UriKind.Absolute, out var api))
+                {
+                    client.BaseAddress = api;
+                }
                 client.Timeout = TimeSpan.FromMinutes(2);
             })
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) })

@@ -214,4 +214,41 @@ public sealed class BlockKitRendererTests
             var problems = BlockKitLimits.Violations(BlockKitRenderer.Render(reply));
             Assert.True(problems.Count == 0, string.Join("\n", problems));
         }, iter: 300);
+
+    [Theory]
+    [InlineData("confirmation")]
+    [InlineData("executed")]
+    [InlineData("sessions")]
+    [InlineData("error")]
+    public void Representative_replies_render_as_their_golden_files(string name)
+    {
+        var reply = name switch
+        {
+            "confirmation" => Confirmation(3),
+            "executed" => Executed(3),
+            "sessions" => SessionsReply(4),
+            _ => Reply.Error("Unknown key 'usr' in `sessions usr=<app>`.", "Type `/pg help` for every verb and filter."),
+        };
+        var actual = BlockKitRenderer.Render(reply).ToJsonString(new System.Text.Json.JsonSerializerOptions
+        {
+            WriteIndented = true,
+            Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        }) + "\n";
+        var path = Path.Combine(Golden(), name + ".json");
+        if (!File.Exists(path) && Environment.GetEnvironmentVariable("PGCHATOPS_WRITE_GOLDEN") == "1")
+        {
+            File.WriteAllText(path, actual);
+        }
+        Assert.Equal(File.ReadAllText(path), actual);
+    }
+
+    private static string Golden()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "PgChatOps.sln")))
+        {
+            dir = dir.Parent;
+        }
+        return Path.Combine(dir!.FullName, "tests", "PgChatOps.Tests", "Slack", "golden");
+    }
 }
