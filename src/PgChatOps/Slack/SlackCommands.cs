@@ -20,7 +20,8 @@ public sealed class SlackCommands(
     ILogger<SlackCommands> log)
 {
     public const int MaxBody = 64 * 1024;
-    public static readonly TimeSpan InlineWait = TimeSpan.FromSeconds(2);
+    // Slack allows 3 s including the network both ways: leave a wide margin.
+    public static readonly TimeSpan InlineWait = TimeSpan.FromMilliseconds(1500);
 
     public async Task<IResult> HandleAsync(HttpRequest request)
     {
@@ -71,7 +72,13 @@ public sealed class SlackCommands(
         }
         if (first == work)
         {
-            return Results.Json(Ephemeral("PgChatOps is shutting down; nothing was done. Try again in a moment."));
+            if (work.Exception is { } ex)
+            {
+                log.LogError(ex.GetBaseException(), "A slash command failed inside the Slack adapter.");
+            }
+            return Results.Json(Ephemeral(work.IsCanceled
+                ? "PgChatOps is shutting down; nothing was done. Try again in a moment."
+                : "PgChatOps could not handle this request (see its log); nothing was done."));
         }
 
         if (responseUrl is null || responseUrl.Scheme is not ("https" or "http"))

@@ -51,10 +51,10 @@ public sealed partial class SlackEvents(
             return Results.BadRequest("expected a JSON object");
         }
 
-        switch (SlackInteractions.Str(payload["type"]))
+        switch (SlackInbound.Str(payload["type"]))
         {
             case "url_verification":
-                return Results.Json(new JsonObject { ["challenge"] = SlackInteractions.Str(payload["challenge"]) ?? "" });
+                return Results.Json(new JsonObject { ["challenge"] = SlackInbound.Str(payload["challenge"]) ?? "" });
             case "event_callback":
                 break;
             default:
@@ -62,28 +62,28 @@ public sealed partial class SlackEvents(
         }
 
         var ev = payload["event"] as JsonObject;
-        if (SlackInteractions.Str(ev?["type"]) != "app_mention" || ev!["bot_id"] is not null)
+        if (SlackInbound.Str(ev?["type"]) != "app_mention" || ev!["bot_id"] is not null)
         {
             return Results.Ok();
         }
-        var eventId = SlackInteractions.Str(payload["event_id"]);
+        var eventId = SlackInbound.Str(payload["event_id"]);
         if (eventId is not null && !FirstTime(eventId))
         {
             log.LogDebug("Ignoring a repeated Slack event {EventId}.", eventId);
             return Results.Ok();
         }
 
-        var team = SlackInteractions.Str(payload["team_id"]) ?? SlackInteractions.Str(ev["team"]);
-        var channel = SlackInteractions.Str(ev["channel"]);
-        var userId = SlackInteractions.Str(ev["user"]);
-        var ts = SlackInteractions.Str(ev["ts"]);
+        var team = SlackInbound.Str(payload["team_id"]) ?? SlackInbound.Str(ev["team"]);
+        var channel = SlackInbound.Str(ev["channel"]);
+        var userId = SlackInbound.Str(ev["user"]);
+        var ts = SlackInbound.Str(ev["ts"]);
         if (team is null || channel is null || userId is null || ts is null)
         {
             return Results.Ok();
         }
-        var threadTs = SlackInteractions.Str(ev["thread_ts"]) ?? ts;
-        var botId = SlackInteractions.Str((payload["authorizations"] as JsonArray)?.FirstOrDefault()?["user_id"]);
-        var text = CommandText(SlackInteractions.Str(ev["text"]) ?? "", botId);
+        var threadTs = SlackInbound.Str(ev["thread_ts"]) ?? ts;
+        var botId = SlackInbound.Str((payload["authorizations"] as JsonArray)?.FirstOrDefault()?["user_id"]);
+        var text = CommandText(SlackInbound.Str(ev["text"]) ?? "", botId);
 
         background.Run("answer an app mention", async ct =>
         {

@@ -1,3 +1,5 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using Microsoft.Extensions.Primitives;
 
 namespace PgChatOps.Slack;
@@ -37,4 +39,8 @@ public static class SlackInbound
     public static IResult TooLarge() => Results.StatusCode(StatusCodes.Status413PayloadTooLarge);
 
     public static IResult Unauthorized() => Results.Text("invalid or missing Slack signature\n", statusCode: StatusCodes.Status401Unauthorized);
+
+    /// <summary>A non-empty JSON string value, or null for anything else (missing, null, number, object…).</summary>
+    public static string? Str(JsonNode? node) =>
+        node is JsonValue value && value.GetValueKind() == JsonValueKind.String && value.GetValue<string>() is { Length: > 0 } s ? s : null;
 }

@@ -49,15 +49,15 @@ public sealed class SlackInteractions(
         {
             return Results.BadRequest("expected a form field 'payload' holding a JSON object");
         }
-        if (Str(payload["type"]) != "block_actions" || Click(payload) is not { } click)
+        if (SlackInbound.Str(payload["type"]) != "block_actions" || Click(payload) is not { } click)
         {
             // Other interactions (shortcuts, views, foreign buttons) are not ours: acknowledge and ignore.
             return Results.Ok();
         }
 
-        Uri.TryCreate(Str(payload["response_url"]), UriKind.Absolute, out var responseUrl);
-        var messageTs = Str(payload["container"]?["message_ts"]) ?? Str(payload["message"]?["ts"]);
-        var threadTs = Str(payload["message"]?["thread_ts"]) ?? Str(payload["container"]?["thread_ts"]) ?? messageTs;
+        Uri.TryCreate(SlackInbound.Str(payload["response_url"]), UriKind.Absolute, out var responseUrl);
+        var messageTs = SlackInbound.Str(payload["container"]?["message_ts"]) ?? SlackInbound.Str(payload["message"]?["ts"]);
+        var threadTs = SlackInbound.Str(payload["message"]?["thread_ts"]) ?? SlackInbound.Str(payload["container"]?["thread_ts"]) ?? messageTs;
 
         background.Run("handle a button click", async ct =>
         {
@@ -84,29 +84,26 @@ public sealed class SlackInteractions(
         }
         foreach (var action in actions.OfType<JsonObject>())
         {
-            ButtonRole? role = Str(action["action_id"]) switch
+            ButtonRole? role = SlackInbound.Str(action["action_id"]) switch
             {
                 BlockKitRenderer.ConfirmActionId => ButtonRole.Confirm,
                 BlockKitRenderer.AbortActionId => ButtonRole.Abort,
                 _ => null,
             };
-            if (role is null || !Guid.TryParse(Str(action["value"]), out var id))
+            if (role is null || !Guid.TryParse(SlackInbound.Str(action["value"]), out var id))
             {
                 continue;
             }
-            var userId = Str(payload["user"]?["id"]);
-            var channel = Str(payload["channel"]?["id"]) ?? Str(payload["container"]?["channel_id"]);
-            var team = Str(payload["team"]?["id"]) ?? Str(payload["user"]?["team_id"]);
+            var userId = SlackInbound.Str(payload["user"]?["id"]);
+            var channel = SlackInbound.Str(payload["channel"]?["id"]) ?? SlackInbound.Str(payload["container"]?["channel_id"]);
+            var team = SlackInbound.Str(payload["team"]?["id"]) ?? SlackInbound.Str(payload["user"]?["team_id"]);
             if (userId is null || channel is null || team is null)
             {
                 return null;
             }
-            var name = Str(payload["user"]?["username"]) ?? Str(payload["user"]?["name"]) ?? userId;
+            var name = SlackInbound.Str(payload["user"]?["username"]) ?? SlackInbound.Str(payload["user"]?["name"]) ?? userId;
             return new ButtonClick(Platform.Slack, team, channel, new ChatUser(userId, name, []), id, role.Value);
         }
         return null;
     }
-
-    internal static string? Str(JsonNode? node) =>
-        node is JsonValue value && value.GetValueKind() == JsonValueKind.String && value.GetValue<string>() is { Length: > 0 } s ? s : null;
 }

@@ -8,7 +8,7 @@ using PgChatOps.Slack;
 
 namespace PgChatOps.IntegrationTests.Slack;
 
-public sealed class SlackRequestTests
+public sealed class SlackRequestTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     private static Dictionary<string, string?> ViewAndKill(string channel = "C123") => new()
     {
@@ -116,6 +116,7 @@ public sealed class SlackRequestTests
         Assert.Contains("Working on it", ack["text"]!.GetValue<string>(), StringComparison.Ordinal);
 
         var error = await slack.PostedToAsync("/response/slow", timeout: TimeSpan.FromSeconds(30));
+        output.WriteLine($"acknowledged after {acknowledged.TotalMilliseconds:0} ms; the error reached response_url after {watch.Elapsed.TotalMilliseconds:0} ms");
         Assert.Equal("ephemeral", error["response_type"]!.GetValue<string>());
         Assert.Contains("Could not get an answer from test", error["text"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.Contains("timed out", error["text"]!.GetValue<string>(), StringComparison.Ordinal);
@@ -201,6 +202,7 @@ public sealed class SlackRequestTests
         Assert.Equal(2, posts.Count);
         Assert.Equal(posts[0].Body, posts[1].Body);
         Assert.True(posts[1].At - posts[0].At >= TimeSpan.FromMilliseconds(950), $"retried after {posts[1].At - posts[0].At}");
+        output.WriteLine($"429 with Retry-After: 1, posted again after {(posts[1].At - posts[0].At).TotalMilliseconds:0} ms");
     }
 
     [Fact]
