@@ -246,4 +246,43 @@ public sealed class SlackRequestTests(Xunit.Abstractions.ITestOutputHelper outpu
         var lookup = Assert.Single(slack.Slack.Requests, r => r.Path == "/api/usergroups.users.list");
         Assert.Equal("S0ONCALL", JsonNode.Parse(lookup.Body)!["usergroup"]!.GetValue<string>());
     }
+
+    [Fact]
+    public async Task Malformed_but_signed_requests_get_a_clear_answer_and_never_a_500()
+    {
+        await using var slack = await SlackFixture.StartAsync(ViewAndKill());
+        var form = "application/x-www-form-urlencoded";
+        var cases = new (string Path, string Body, string Type, HttpStatusCode Expected)[]
+        {
+            ("/slack/interactions", "payload=not-json", form, HttpStatusCode.BadRequest),
+            ("/slack/interactions", "nothing=here", form, HttpStatusCode.BadRequest),
+            ("/slack/interactions", "payload=" + Uri.EscapeDataString("""{"type":"view_submission"}"""), form, HttpStatusCode.OK),
+            ("/slack/interactions", "payload=" + Uri.EscapeDataString("""{"type":"block_actions","actions":[{"action_id":"pgchatops.confirm","value":"not-a-guid"}]}"""), form, HttpStatusCode.OK),
+            ("/slack/interactions", "payload=" + Uri.EscapeDataString("""{"type":"block_actions","actions":"x","user":7}"""), form, HttpStatusCode.OK),
+            ("/slack/events", "{not json", "application/json", HttpStatusCode.BadRequest),
+            ("/slack/events", "[1,2]", "application/json", HttpStatusCode.BadRequest),
+            ("/slack/events", """{"type":"event_callback","event":{"type":"app_mention"}}""", "application/json", HttpStatusCode.OK),
+            ("/slack/commands", "text=kill+1", form, HttpStatusCode.OK),
+            ("/slack/commands", "%%%=&&&", form, HttpStatusCode.OK),
+        };
+        foreach (var (path, body, type, expected) in cases)
+        {
+            var response = await slack.Client.SendAsync(path, body, type);
+            Assert.True(expected == response.StatusCode, $"{path} {body}: {response.StatusCode}");
+        }
+        await Task.Delay(300);
+        Assert.Empty(slack.Slack.Requests);
+    }
+
+    [Fact]
+    public async Task A_click_on_an_unknown_confirmation_is_refused_to_the_clicker_only()
+    {
+        await using var slack = await SlackFixture.StartAsync(ViewAndKill());
+        await slack.Client.ClickAsync("C123", "UANY", "pgchatops.confirm", Guid.NewGuid(), slack.ResponseUrl("forged"), "1700000900.000100");
+        var answer = await slack.PostedToAsync("/response/forged");
+        Assert.Equal("ephemeral", answer["response_type"]!.GetValue<string>());
+        Assert.Equal("false", answer["replace_original"]!.GetValue<string>());
+        Assert.Contains("unknown", answer["text"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Empty(slack.Posted("/api/chat.postMessage"));
+    }
 }
