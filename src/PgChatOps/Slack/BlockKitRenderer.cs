@@ -1,0 +1,306 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using PgChatOps.Replies;
+
+namespace PgChatOps.Slack;
+
+/// <summary>
+/// Renders a neutral <see cref="Reply"/> as a Slack message (<c>text</c> fallback plus <c>blocks</c>), always
+/// within Block Kit's limits whatever the input. Every piece of text that Slack reads as mrkdwn is escaped,
+/// so query texts and names can never mention anyone, link anywhere or break the formatting.
+/// </summary>
+public static class BlockKitRenderer
+{
+    public const string ConfirmActionId = "pgchatops.confirm";
+    public const string AbortActionId = "pgchatops.abort";
+
+    public const int MaxBlocks = 50;
+    public const int MaxSectionText = 3000;
+    public const int MaxHeaderText = 150;
+    public const int MaxFieldText = 2000;
+    public const int MaxFieldsPerSection = 10;
+    public const int MaxContextText = 2000;
+    public const int MaxButtonLabel = 75;
+    public const int MaxFallbackText = 3000;
+
+    // Budgets well inside the limits, so a message stays readable as well as valid.
+    private const int MaxFieldSections = 5;
+    private const int MaxNoteSections = 5;
+    private const int MaxTableSections = 12;
+    private const int MaxCellWidth = 60;
+    private const string Fence = "```";
+
+    public static JsonObject Render(Reply reply)
+    {
+        var header = new JsonObject
+        {
+            ["type"] = "header",
+            ["text"] = PlainText(Marker(reply.Kind) + reply.Title, MaxHeaderText, "PgChatOps"),
+        };
+        var context = string.IsNullOrWhiteSpace(reply.Context) ? null : new JsonObject
+        {
+            ["type"] = "context",
+            ["elements"] = new JsonArray(Mrkdwn(SlackText.Fit(reply.Context, MaxContextText))),
+        };
+        var fields = FieldSections(reply.Fields);
+        var notes = NoteSections(reply.Notes);
+        var actions = Actions(reply.Buttons);
+
+        var fixedBlocks = 1 + (context is null ? 0 : 1) + fields.Count + notes.Count + (actions is null ? 0 : 1);
+        var (table, more) = reply.Table is { } t
+            ? TableSections(t, Math.Min(MaxTableSections, MaxBlocks - fixedBlocks - 1))
+            : ([], null);
+
+        var blocks = new JsonArray { header };
+        if (context is not null)
+        {
+            blocks.Add(context);
+        }
+        foreach (var block in fields.Concat(table))
+        {
+            blocks.Add(block);
+        }
+        if (more is not null)
+        {
+            blocks.Add(new JsonObject { ["type"] = "context", ["elements"] = new JsonArray(Mrkdwn(SlackText.Fit(more, MaxContextText))) });
+        }
+        foreach (var block in notes)
+        {
+            blocks.Add(block);
+        }
+        if (actions is not null)
+        {
+            blocks.Add(actions);
+        }
+
+        return new JsonObject
+        {
+            ["text"] = Fallback(reply),
+            ["blocks"] = blocks,
+        };
+    }
+
+    /// <summary>The plain notification text: title and context only, escaped, modest in size.</summary>
+    private static string Fallback(Reply reply)
+    {
+        var text = Marker(reply.Kind) + Format.Truncate(reply.Title, 1000);
+        if (!string.IsNullOrWhiteSpace(reply.Context))
+        {
+            text += "\n" + Format.Truncate(reply.Context, 500);
+        }
+        var fitted = SlackText.Fit(text, MaxFallbackText);
+        return string.IsNullOrWhiteSpace(fitted) ? "PgChatOps" : fitted;
+    }
+
+    private static string Marker(ReplyKind kind) => kind switch
+    {
+        ReplyKind.Error => ":x: ",
+        ReplyKind.Denied => ":no_entry: ",
+        ReplyKind.Confirmation => ":warning: ",
+        _ => "",
+    };
+
+    private static List<JsonObject> FieldSections(IReadOnlyList<ReplyField> fields)
+    {
+        var sections = new List<JsonObject>();
+        var capacity = MaxFieldSections * MaxFieldsPerSection;
+        var shown = fields.Take(fields.Count > capacity ? capacity - 1 : capacity).ToList();
+        var items = shown.Select(FieldText).ToList();
+        if (fields.Count > shown.Count)
+        {
+            items.Add(SlackText.Fit($"… {fields.Count - shown.Count} more fields not shown.", MaxFieldText));
+        }
+        foreach (var chunk in items.Chunk(MaxFieldsPerSection))
+        {
+            var array = new JsonArray();
+            foreach (var item in chunk)
+            {
+                array.Add(Mrkdwn(item));
+            }
+            sections.Add(new JsonObject { ["type"] = "section", ["fields"] = array });
+        }
+        return sections;
+    }
+
+    private static string FieldText(ReplyField field)
+    {
+        var name = SlackText.Fit(Format.Truncate(field.Name, 200), 400);
+        var label = name.Length == 0 ? "" : $"*{name}*\n";
+        var value = SlackText.Fit(field.Value, MaxFieldText - label.Length);
+        var text = label + value;
+        return text.Trim().Length == 0 ? "—" : text;
+    }
+
+    private static List<JsonObject> NoteSections(IReadOnlyList<string> notes)
+    {
+        var texts = new List<string>();
+        var current = new StringBuilder();
+        foreach (var note in notes.Where(n => !string.IsNullOrWhiteSpace(n)))
+        {
+            var escaped = SlackText.Fit(note, MaxSectionText);
+            if (current.Length > 0 && current.Length + 1 + escaped.Length > MaxSectionText)
+            {
+                texts.Add(current.ToString());
+                current.Clear();
+            }
+            if (current.Length > 0)
+            {
+                current.Append('\n');
+            }
+            current.Append(escaped);
+        }
+        if (current.Length > 0)
+        {
+            texts.Add(current.ToString());
+        }
+        if (texts.Count > MaxNoteSections)
+        {
+            var last = texts[MaxNoteSections - 1];
+            texts = [.. texts.Take(MaxNoteSections - 1), last.Length < MaxSectionText ? last + "…" : last[..^1] + "…"];
+        }
+        return texts.Select(t => new JsonObject { ["type"] = "section", ["text"] = Mrkdwn(t) }).ToList();
+    }
+
+    private static (List<JsonObject> Sections, string? More) TableSections(ReplyTable table, int maxSections)
+    {
+        var lines = TableLines(table);
+        var rowCount = lines.Count - 1;
+        var budget = MaxSectionText - (Fence.Length * 2) - 2;
+        var sections = new List<string>();
+        var current = new StringBuilder();
+        var shownRows = 0;
+        for (var i = 0; i < lines.Count && maxSections > 0; i++)
+        {
+            var line = SlackText.Fit(lines[i], budget);
+            if (current.Length > 0 && current.Length + 1 + line.Length > budget)
+            {
+                if (sections.Count + 1 >= maxSections)
+                {
+                    break;
+                }
+                sections.Add(current.ToString());
+                current.Clear();
+            }
+            if (current.Length > 0)
+            {
+                current.Append('\n');
+            }
+            current.Append(line);
+            if (i > 0)
+            {
+                shownRows++;
+            }
+        }
+        if (current.Length > 0 && maxSections > 0)
+        {
+            sections.Add(current.ToString());
+        }
+
+        var hidden = Math.Max(table.TotalRows, rowCount) - shownRows;
+        string? more = null;
+        if (hidden > 0)
+        {
+            var shown = table.Rows.Take(shownRows).ToList();
+            more = Format.MoreLine(new ReplyTable(table.Columns, shown, shownRows + hidden) { MoreHint = table.MoreHint, RowNoun = table.RowNoun });
+        }
+        var blocks = sections.Select(s => new JsonObject
+        {
+            ["type"] = "section",
+            ["text"] = Mrkdwn($"{Fence}\n{s}\n{Fence}"),
+        }).ToList();
+        return (blocks, more);
+    }
+
+    /// <summary>Aligned columns as in the console renderer; the first line names the columns.</summary>
+    private static List<string> TableLines(ReplyTable table)
+    {
+        var columns = table.Columns.Count;
+        var cells = table.Rows
+            .Select(r => Enumerable.Range(0, columns).Select(i => Cell(i < r.Count ? r[i] : "")).ToArray())
+            .ToList();
+        var names = table.Columns.Select(Cell).ToArray();
+        var widths = Enumerable.Range(0, columns)
+            .Select(i => Math.Max(names[i].Length, cells.Count == 0 ? 0 : cells.Max(r => r[i].Length)))
+            .ToArray();
+        return [Line(names, widths), .. cells.Select(r => Line(r, widths))];
+    }
+
+    // A code block ends at the next fence: keep cell text from ever closing it.
+    private static string Cell(string? text) =>
+        Format.Truncate(text, MaxCellWidth).Replace(Fence, "``\u200B`", StringComparison.Ordinal);
+
+    private static string Line(string[] row, int[] widths)
+    {
+        var line = new StringBuilder();
+        for (var i = 0; i < row.Length; i++)
+        {
+            if (i > 0)
+            {
+                line.Append("  ");
+            }
+            line.Append(i == row.Length - 1 ? row[i] : row[i].PadRight(widths[i]));
+        }
+        var text = line.ToString().TrimEnd();
+        return text.Length == 0 ? " " : text;
+    }
+
+    private static JsonObject? Actions(IReadOnlyList<ReplyButton> buttons)
+    {
+        // One button per role: action ids must be unique within the block.
+        var elements = new JsonArray();
+        foreach (var button in buttons.DistinctBy(b => b.Role))
+        {
+            elements.Add(Button(button));
+        }
+        return elements.Count == 0 ? null : new JsonObject { ["type"] = "actions", ["elements"] = elements };
+    }
+
+    private static JsonObject Button(ReplyButton button)
+    {
+        var confirm = button.Role == ButtonRole.Confirm;
+        var json = new JsonObject
+        {
+            ["type"] = "button",
+            ["action_id"] = confirm ? ConfirmActionId : AbortActionId,
+            ["value"] = button.ActionId.ToString(),
+            ["text"] = PlainText(button.Label, MaxButtonLabel, confirm ? "Confirm" : "Abort"),
+        };
+        if (button.Danger)
+        {
+            json["style"] = "danger";
+        }
+        else if (confirm)
+        {
+            json["style"] = "primary";
+        }
+        if (button.Dialog is { } dialog)
+        {
+            json["confirm"] = new JsonObject
+            {
+                ["title"] = PlainText(dialog.Title, 100, "Are you sure?"),
+                ["text"] = PlainText(dialog.Text, 300, "This cannot be undone."),
+                ["confirm"] = PlainText(dialog.Confirm, 30, "Yes"),
+                ["deny"] = PlainText(dialog.Deny, 30, "Go back"),
+                ["style"] = button.Danger ? "danger" : "primary",
+            };
+        }
+        return json;
+    }
+
+    private static JsonObject PlainText(string? text, int max, string fallback)
+    {
+        var cut = Format.Truncate(text is null ? null : SlackText.Clean(text), max);
+        return new JsonObject
+        {
+            ["type"] = "plain_text",
+            ["text"] = string.IsNullOrWhiteSpace(cut) ? fallback : cut,
+            ["emoji"] = true,
+        };
+    }
+
+    private static JsonObject Mrkdwn(string text) => new()
+    {
+        ["type"] = "mrkdwn",
+        ["text"] = string.IsNullOrWhiteSpace(text) ? "—" : text,
+    };
+}

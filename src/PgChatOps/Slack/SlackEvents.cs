@@ -1,0 +1,130 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Logging;
+using PgChatOps.Commands;
+
+namespace PgChatOps.Slack;
+
+/// <summary>
+/// POST /slack/events: the Events API. Answers url_verification, and turns an <c>app_mention</c> into a command
+/// whose reply goes into the mention's thread. Work happens after the acknowledgement.
+/// </summary>
+public sealed partial class SlackEvents(
+    CommandPipeline pipeline,
+    SlackUserGroups groups,
+    SlackDelivery delivery,
+    SlackBackground background,
+    SlackSignatureVerifier verifier,
+    TimeProvider time,
+    ILogger<SlackEvents> log)
+{
+    public const int MaxBody = 256 * 1024;
+    private static readonly TimeSpan RememberEvents = TimeSpan.FromMinutes(30);
+
+    // Slack retries an event it thinks was not acknowledged; each event_id is handled once per replica.
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _seen = new(StringComparer.Ordinal);
+
+    public async Task<IResult> HandleAsync(HttpRequest request)
+    {
+        var body = await SlackInbound.ReadBodyAsync(request, MaxBody, request.HttpContext.RequestAborted);
+        if (body is null)
+        {
+            return SlackInbound.TooLarge();
+        }
+        if (!SlackInbound.IsSigned(request, body, verifier))
+        {
+            return SlackInbound.Unauthorized();
+        }
+        JsonObject? payload;
+        try
+        {
+            payload = JsonNode.Parse(body) as JsonObject;
+        }
+        catch (JsonException)
+        {
+            payload = null;
+        }
+        if (payload is null)
+        {
+            return Results.BadRequest("expected a JSON object");
+        }
+
+        switch (SlackInbound.Str(payload["type"]))
+        {
+            case "url_verification":
+                return Results.Json(new JsonObject { ["challenge"] = SlackInbound.Str(payload["challenge"]) ?? "" });
+            case "event_callback":
+                break;
+            default:
+                return Results.Ok();
+        }
+
+        var ev = payload["event"] as JsonObject;
+        if (SlackInbound.Str(ev?["type"]) != "app_mention" || ev!["bot_id"] is not null)
+        {
+            return Results.Ok();
+        }
+        var eventId = SlackInbound.Str(payload["event_id"]);
+        if (eventId is not null && !FirstTime(eventId))
+        {
+            log.LogDebug("Ignoring a repeated Slack event {EventId}.", eventId);
+            return Results.Ok();
+        }
+
+        var team = SlackInbound.Str(payload["team_id"]) ?? SlackInbound.Str(ev["team"]);
+        var channel = SlackInbound.Str(ev["channel"]);
+        var userId = SlackInbound.Str(ev["user"]);
+        var ts = SlackInbound.Str(ev["ts"]);
+        if (team is null || channel is null || userId is null || ts is null)
+        {
+            return Results.Ok();
+        }
+        var threadTs = SlackInbound.Str(ev["thread_ts"]) ?? ts;
+        var botId = SlackInbound.Str((payload["authorizations"] as JsonArray)?.FirstOrDefault()?["user_id"]);
+        var text = CommandText(SlackInbound.Str(ev["text"]) ?? "", botId);
+
+        background.Run("answer an app mention", async ct =>
+        {
+            var user = new ChatUser(userId, userId, await groups.GroupsOfAsync(userId, ct));
+            var reply = await pipeline.HandleAsync(new ChatRequest(Platform.Slack, team, channel, threadTs, user, text), ct);
+            await delivery.PostInThreadAsync(channel, threadTs, reply, user, ct);
+            await delivery.RecordOutcomeAsync(reply, null, null, user, ct);
+        });
+        return Results.Ok();
+    }
+
+    /// <summary>The command in a mention: without the bot's mention (and an optional leading /pg), unescaped.</summary>
+    public static string CommandText(string text, string? botUserId)
+    {
+        var stripped = botUserId is null
+            ? LeadingMention().Replace(text, "", 1)
+            : Regex.Replace(text, $@"<@{Regex.Escape(botUserId)}(\|[^>]*)?>", " ", RegexOptions.None, TimeSpan.FromSeconds(1));
+        stripped = SlackText.Unescape(stripped).Trim();
+        if (stripped.StartsWith(CommandGrammar.Prefix + " ", StringComparison.OrdinalIgnoreCase) || stripped.Equals(CommandGrammar.Prefix, StringComparison.OrdinalIgnoreCase))
+        {
+            stripped = stripped[CommandGrammar.Prefix.Length..].Trim();
+        }
+        return stripped;
+    }
+
+    private bool FirstTime(string eventId)
+    {
+        var now = time.GetUtcNow();
+        if (_seen.Count > 10_000)
+        {
+            foreach (var (id, at) in _seen)
+            {
+                if (now - at > RememberEvents)
+                {
+                    _seen.TryRemove(id, out _);
+                }
+            }
+        }
+        return _seen.TryAdd(eventId, now);
+    }
+
+    [GeneratedRegex(@"^\s*<@[A-Z0-9]+(\|[^>]*)?>")]
+    private static partial Regex LeadingMention();
+}
