@@ -15,7 +15,7 @@ public static class ActionReplies
         var verb = action.Kind == ActionKind.Cancel ? "Cancel the queries of" : "Terminate";
         var actionable = action.Actionable.Count();
         var protectedCount = action.Sessions.Count - actionable;
-        var title = $"{verb} {Format.Count(actionable, "session")} on {action.Target}? requested by {requester.DisplayName}";
+        var title = $"{verb} {Format.Count(actionable, "session")} on {action.Target}? Requested by {requester.DisplayName}";
         var notes = new List<string>();
         if (protectedCount > 0)
         {

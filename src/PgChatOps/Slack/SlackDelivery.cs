@@ -18,7 +18,7 @@ public sealed class SlackDelivery(SlackApiClient api, IOptions<PgChatOpsOptions>
     /// <summary>The message body for a slash command's answer (inline or through its response_url).</summary>
     public static JsonObject CommandResponse(Reply reply, ChatUser requester)
     {
-        var message = Render(reply, requester);
+        var message = BlockKitRenderer.Render(reply);
         message["response_type"] = reply.Visibility == Visibility.Requester ? "ephemeral" : "in_channel";
         return message;
     }
@@ -29,26 +29,15 @@ public sealed class SlackDelivery(SlackApiClient api, IOptions<PgChatOpsOptions>
         if (reply.ReplaceOriginal)
         {
             // The outcome takes the confirmation's place: no button of it may stay live.
-            var message = Render(reply with { Buttons = [] }, clicker);
+            var message = BlockKitRenderer.Render(reply with { Buttons = [] });
             message["response_type"] = "in_channel";
             message["replace_original"] = "true";
             return message;
         }
-        var other = Render(reply, clicker);
+        var other = BlockKitRenderer.Render(reply);
         other["response_type"] = reply.Visibility == Visibility.Requester ? "ephemeral" : "in_channel";
         other["replace_original"] = "false";
         return other;
-    }
-
-    /// <summary>Renders with the requester's own mention shown as a name: header text cannot mention anyone.</summary>
-    public static JsonObject Render(Reply reply, ChatUser? user)
-    {
-        if (user is not null)
-        {
-            var name = "@" + user.DisplayName;
-            reply = reply with { Title = reply.Title.Replace(user.Mention(Platform.Slack), name, StringComparison.Ordinal) };
-        }
-        return BlockKitRenderer.Render(reply);
     }
 
     public async Task RespondAsync(Uri responseUrl, JsonObject message, CancellationToken ct)
@@ -68,7 +57,7 @@ public sealed class SlackDelivery(SlackApiClient api, IOptions<PgChatOpsOptions>
     {
         try
         {
-            var message = Render(reply, requester);
+            var message = BlockKitRenderer.Render(reply);
             if (reply.Visibility == Visibility.Requester)
             {
                 await api.PostEphemeralAsync(channel, requester.Id, message, threadTs, ct);
@@ -96,11 +85,11 @@ public sealed class SlackDelivery(SlackApiClient api, IOptions<PgChatOpsOptions>
         var plain = reply with { Buttons = [] };
         if (!string.IsNullOrWhiteSpace(_slack.AuditChannel))
         {
-            await TryPostAsync(_slack.AuditChannel, null, Render(plain, user), ct);
+            await TryPostAsync(_slack.AuditChannel, null, BlockKitRenderer.Render(plain), ct);
         }
         if (channel is not null && threadTs is not null)
         {
-            await TryPostAsync(channel, threadTs, Render(plain, user), ct);
+            await TryPostAsync(channel, threadTs, BlockKitRenderer.Render(plain), ct);
         }
     }
 
