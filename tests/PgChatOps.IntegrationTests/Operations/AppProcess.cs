@@ -28,6 +28,14 @@ public sealed class AppProcess : IAsyncDisposable
     public string Stderr { get { lock (_stderr) { return _stderr.ToString(); } } }
     public int ExitCode => _process.ExitCode;
     public bool HasExited => _process.HasExited;
+    public int Pid => _process.Id;
+
+    public async Task WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(cts.Token);
+        _process.WaitForExit();
+    }
 
     public static AppProcess Start(string dll, IReadOnlyList<string> args, IDictionary<string, string> env)
     {
