@@ -7,7 +7,7 @@ using PgChatOps.Replies;
 
 namespace PgChatOps.IntegrationTests.Operations;
 
-public sealed partial class MetricsTests
+public sealed partial class MetricsTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     [Fact]
     public async Task Metrics_count_commands_actions_latency_and_database_errors_in_prometheus_text()
@@ -38,6 +38,7 @@ public sealed partial class MetricsTests
         var response = await client.GetAsync(new Uri("/metrics", UriKind.Relative));
         var text = await response.Content.ReadAsStringAsync();
         var after = Parse(text);
+        output.WriteLine(text);
 
         Assert.StartsWith("text/plain", response.Content.Headers.ContentType?.MediaType, StringComparison.Ordinal);
         Assert.Contains("# TYPE pgchatops_commands_total counter", text, StringComparison.Ordinal);

@@ -54,6 +54,8 @@ public sealed partial class PublishedAppTests
             }
             await app.WaitForExitAsync(TimeSpan.FromSeconds(40));
             Assert.Equal(0, app.ExitCode);
+            var probeAfter = await AppProcess.RunAsync(dll, ["healthcheck"], new Dictionary<string, string> { ["ASPNETCORE_URLS"] = url });
+            Assert.Equal(1, probeAfter.ExitCode);
 
             // Not a terminal: one JSON event per line.
             var logLines = app.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);

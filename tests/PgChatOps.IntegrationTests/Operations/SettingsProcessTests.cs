@@ -28,7 +28,7 @@ public sealed class SettingsProcessTests
     }
 
     [Fact]
-    public async Task Serve_with_an_unparsable_ttl_or_no_target_says_so_in_one_line_each()
+    public async Task Serve_and_console_with_an_unparsable_ttl_no_target_or_an_unknown_default_say_so_in_one_line_each()
     {
         var ttl = AppProcess.RunAsync(AppProcess.BuiltDll, ["serve", "--urls", "http://127.0.0.1:0"], new Dictionary<string, string>
         {
@@ -36,11 +36,19 @@ public sealed class SettingsProcessTests
             ["PgChatOps__Confirmation__TimeToLive"] = "5 minutes",
         });
         var none = AppProcess.RunAsync(AppProcess.BuiltDll, ["serve", "--urls", "http://127.0.0.1:0"], new Dictionary<string, string>());
+        var console = AppProcess.RunAsync(AppProcess.BuiltDll, ["console"], new Dictionary<string, string>
+        {
+            ["PgChatOps__Targets__prod__ConnectionString"] = "Host=127.0.0.1;Port=1",
+            ["PgChatOps__DefaultTarget"] = "prd",
+        });
 
         Assert.NotEqual(0, (await ttl).ExitCode);
         Assert.Equal("Invalid settings: PgChatOps:Confirmation:TimeToLive is not a duration: write hh:mm:ss, e.g. 00:05:00", (await ttl).Stderr.Trim());
         Assert.NotEqual(0, (await none).ExitCode);
         Assert.StartsWith("Invalid settings: PgChatOps:Targets has no target", (await none).Stderr.Trim(), StringComparison.Ordinal);
         Assert.DoesNotContain('\n', (await none).Stderr.Trim());
+        Assert.NotEqual(0, (await console).ExitCode);
+        Assert.Equal("Invalid settings: PgChatOps:DefaultTarget 'prd' is not a configured target (configured: prod)", (await console).Stderr.Trim());
+        Assert.Equal("", (await console).Stdout.Trim());
     }
 }
