@@ -6,10 +6,10 @@
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 WORKDIR /src
 # Restore first, from the project files only, so the package layer stays cached until a dependency changes.
-COPY Directory.Build.props Directory.Packages.props .editorconfig ./
+COPY Directory.Build.props Directory.Packages.props ./
 COPY src/PgChatOps/PgChatOps.csproj src/PgChatOps/
 RUN dotnet restore src/PgChatOps/PgChatOps.csproj
-COPY appsettings.json ./
+COPY .editorconfig appsettings.json ./
 COPY src/ src/
 RUN dotnet publish src/PgChatOps -c Release -o /app --no-restore
 

@@ -13,7 +13,7 @@ namespace PgChatOps.IntegrationTests.Operations;
 public sealed partial class PublishedAppTests
 {
     [Fact]
-    public async Task The_app_published_by_the_dockerfiles_commands_serves_health_and_readiness_and_stops_cleanly_on_sigterm()
+    public async Task The_app_published_by_the_dockerfiles_commands_serves_health_and_readiness_and_drains_in_flight_requests_on_sigterm()
     {
         var root = LeastPrivilegeRole.RepositoryRoot();
         var image = Directory.CreateTempSubdirectory("pgchatops-image-").FullName;
@@ -29,10 +29,14 @@ public sealed partial class PublishedAppTests
             var port = AppProcess.FreePort();
             var url = $"http://127.0.0.1:{port}";
             var state = await TestDatabase.CreateDatabaseAsync("state");
+            var pg = await TestDatabase.GetAsync();
+            // A target behind a slow network: every readiness probe of it takes 1.5 s, so a request can be in flight.
+            await using var slow = new SlowProxy(pg.Port, TimeSpan.FromSeconds(1.5));
             await using var app = AppProcess.Start(dll, ["serve", "--urls", url], new Dictionary<string, string>
             {
                 ["PgChatOps__Targets__test__ConnectionString"] = await TestDatabase.ConnectionStringAsync(),
                 ["PgChatOps__StateConnectionString"] = await TestDatabase.ConnectionStringAsync(state),
+                ["PgChatOps__Targets__slow__ConnectionString"] = $"Host=127.0.0.1;Port={slow.Port};Username=postgres;Pooling=false",
             });
             using var http = new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromSeconds(5) };
 
@@ -48,10 +52,17 @@ public sealed partial class PublishedAppTests
             Assert.Equal(0, probe.ExitCode);
             Assert.Equal(HttpStatusCode.OK, metrics.StatusCode);
 
+            // SIGTERM while a request is in flight: it still gets its full answer, then the process exits 0.
+            var inFlight = http.GetAsync(new Uri("/readyz", UriKind.Relative));
+            await Task.Delay(500);
+            Assert.False(inFlight.IsCompleted);
             using (var term = Process.Start("kill", ["-TERM", app.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
             {
                 await term.WaitForExitAsync();
             }
+            using var drained = await inFlight;
+            Assert.Equal(HttpStatusCode.OK, drained.StatusCode);
+            Assert.Contains("target slow: reachable", await drained.Content.ReadAsStringAsync(), StringComparison.Ordinal);
             await app.WaitForExitAsync(TimeSpan.FromSeconds(40));
             Assert.Equal(0, app.ExitCode);
             var probeAfter = await AppProcess.RunAsync(dll, ["healthcheck"], new Dictionary<string, string> { ["ASPNETCORE_URLS"] = url });
