@@ -141,4 +141,27 @@ public sealed class CheckTests(ITestOutputHelper output)
         Assert.Contains("FAIL slack: auth.test refused the bot token: invalid_auth (PgChatOps:Slack:BotToken)", lines);
         Assert.Contains("FAIL discord: users/@me refused the bot token: HTTP 401 (PgChatOps:Discord:BotToken)", lines);
     }
+
+    [Fact]
+    public async Task The_check_verb_reads_the_environment_and_its_exit_code_says_whether_anything_is_missing()
+    {
+        var state = await LeastPrivilegeRole.CreateStateDatabaseAsync();
+        var good = AppProcess.RunAsync(AppProcess.BuiltDll, ["check"], new Dictionary<string, string>
+        {
+            ["PgChatOps__Targets__prod__ConnectionString"] = await LeastPrivilegeRole.ConnectionStringAsync(),
+            ["PgChatOps__StateConnectionString"] = await LeastPrivilegeRole.ConnectionStringAsync(state),
+        });
+        var broken = AppProcess.RunAsync(AppProcess.BuiltDll, ["check"], new Dictionary<string, string>
+        {
+            ["PgChatOps__Targets__prod__ConnectionString"] = await LeastPrivilegeRole.ConnectionStringAsync(),
+            ["PgChatOps__Confirmation__TimeToLive"] = "soon",
+        });
+
+        output.WriteLine((await good).Stdout);
+        Assert.Equal(0, (await good).ExitCode);
+        Assert.Contains("ok   target prod: role pgchatops can signal other users' backends", (await good).Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain(LeastPrivilegeRole.Password, (await good).Stdout, StringComparison.Ordinal);
+        Assert.Equal(1, (await broken).ExitCode);
+        Assert.Equal("FAIL settings: PgChatOps:Confirmation:TimeToLive is not a duration: write hh:mm:ss, e.g. 00:05:00", (await broken).Stdout.Trim());
+    }
 }
