@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using PgChatOps.Local;
 using PgChatOps.Hosting;
 
@@ -9,15 +10,32 @@ public sealed partial class Program
     {
         var verb = args.Length > 0 && !args[0].StartsWith('-') ? args[0] : "serve";
         var rest = args.Length > 0 && !args[0].StartsWith('-') ? args[1..] : args;
-        switch (verb)
+        try
         {
-            case "serve":
-                return await ServeAsync(rest);
-            case "console":
-                return await ConsoleChat.RunAsync(rest, Console.In, Console.Out);
-            default:
-                await Console.Error.WriteLineAsync($"Unknown verb '{verb}'. Use: serve | console");
-                return 2;
+            switch (verb)
+            {
+                case "serve":
+                    return await ServeAsync(rest);
+                case "console":
+                    SettingsPreflight.ForConsole(rest);
+                    return await ConsoleChat.RunAsync(rest, Console.In, Console.Out);
+                case "check":
+                    return await DeploymentCheck.RunAsync(rest, Console.Out);
+                case "healthcheck":
+                    return await HealthProbe.RunAsync(rest, Console.Out);
+                default:
+                    await Console.Error.WriteLineAsync($"Unknown verb '{verb}'. Use: serve | console | check | healthcheck");
+                    return 2;
+            }
+        }
+        catch (OptionsValidationException ex)
+        {
+            // One clear line per broken setting, no stack trace: this is what an operator reads in a crash loop.
+            foreach (var failure in ex.Failures)
+            {
+                await Console.Error.WriteLineAsync($"Invalid settings: {failure}");
+            }
+            return 3;
         }
     }
 

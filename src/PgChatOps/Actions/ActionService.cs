@@ -22,7 +22,8 @@ public sealed class ActionService(
     ProtectionPolicy protection,
     IOptions<PgChatOpsOptions> options,
     TimeProvider time,
-    ILogger<ActionService> log)
+    ILogger<ActionService> log,
+    PgChatOpsMetrics metrics)
 {
     private readonly ConfirmationOptions _confirmation = options.Value.Confirmation;
     private readonly MonitoringOptions _monitoring = options.Value.Monitoring;
@@ -218,6 +219,7 @@ public sealed class ActionService(
         {
             var error = AuditLog.Describe(ex);
             log.LogWarning("Action {ActionId} failed on target {Target}: {Error}", action.Id, action.Target, error);
+            metrics.ActionFailed(action.Kind, action.Target);
             try
             {
                 await store.CompleteAsync(action.Id, ActionStatus.Failed, [], [Decision(click, action, "failed") with { Outcome = "error", Detail = new { error } }], CancellationToken.None);
@@ -234,6 +236,7 @@ public sealed class ActionService(
                 .Select(s => new SessionOutcome(s.Pid, s.BackendStart, Outcomes.Protected, s.User)))
             .OrderBy(o => o.Pid)
             .ToList();
+        metrics.ActionExecuted(action.Kind, all);
         var audit = all.Select(o =>
         {
             var planned = action.Sessions.First(s => s.Pid == o.Pid && s.BackendStart == o.BackendStart);

@@ -22,19 +22,21 @@ public sealed class CommandPipeline(
     ProtectionPolicy protection,
     IOptions<PgChatOpsOptions> options,
     TimeProvider time,
-    ILogger<CommandPipeline> log)
+    ILogger<CommandPipeline> log,
+    PgChatOpsMetrics metrics)
 {
     private readonly MonitoringOptions _monitoring = options.Value.Monitoring;
 
     public async Task<Reply> HandleAsync(ChatRequest request, CancellationToken ct)
     {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
-            return await HandleCoreAsync(request, ct);
+            return metrics.Command(request, await HandleCoreAsync(request, ct), System.Diagnostics.Stopwatch.GetElapsedTime(started));
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            return Unexpected(ex);
+            return metrics.Command(request, Unexpected(ex), System.Diagnostics.Stopwatch.GetElapsedTime(started));
         }
     }
 
@@ -208,6 +210,7 @@ public sealed class CommandPipeline(
         catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
         {
             log.LogWarning("Target {Target} failed: {Error}", target, Describe(ex));
+            metrics.DatabaseError(target);
             return Reply.Error($"Could not get an answer from {target}: {Describe(ex)}.",
                 ex is PostgresException { SqlState: "57014" }
                     ? $"The query was stopped by statement_timeout ({Format.Duration(_monitoring.StatementTimeout)}); the server may be overloaded."

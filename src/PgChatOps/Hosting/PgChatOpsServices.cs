@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using PgChatOps.Actions;
 using PgChatOps.Activity;
 using PgChatOps.Audit;
@@ -23,7 +24,12 @@ public static class PgChatOpsServices
         builder.Configuration.Sources.Insert(0, new ChainedConfigurationSource { Configuration = shipped, ShouldDisposeConfiguration = true });
 
         var services = builder.Services;
-        services.AddOptions<PgChatOpsOptions>().BindConfiguration(PgChatOpsOptions.Section);
+        services.AddOptions<PgChatOpsOptions>()
+            .Configure<IConfiguration>((o, config) => SettingsBinding.Bind(config, o))
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<PgChatOpsOptions>>(sp => new SettingsValidator(sp.GetService<IConfiguration>()));
+        services.AddMetrics();
+        services.AddSingleton<PgChatOpsMetrics>();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<TargetRegistry>();
         services.AddSingleton<ActivityReader>();

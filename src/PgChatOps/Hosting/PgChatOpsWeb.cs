@@ -1,3 +1,4 @@
+using OpenTelemetry.Metrics;
 using PgChatOps.Discord;
 using PgChatOps.Slack;
 
@@ -5,9 +6,22 @@ namespace PgChatOps.Hosting;
 
 public static class PgChatOpsWeb
 {
-    /// <summary>Everything the HTTP side adds to the core: the platform adapters.</summary>
+    /// <summary>How long a stopping replica lets in-flight commands and clicks finish (SIGTERM to exit).</summary>
+    public static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>Everything the HTTP side adds to the core: logging, metrics, the platform adapters.</summary>
     public static IHostApplicationBuilder AddPgChatOpsWeb(this IHostApplicationBuilder builder)
     {
+        builder.AddPgChatOpsLogging();
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = ShutdownTimeout);
+        builder.Services.AddSingleton<ReadinessCheck>();
+        builder.Services.AddOpenTelemetry().WithMetrics(m => m
+            .AddMeter(PgChatOpsMetrics.MeterName)
+            .AddView(PgChatOpsMetrics.CommandDuration, new ExplicitBucketHistogramConfiguration
+            {
+                Boundaries = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+            })
+            .AddPrometheusExporter());
         builder.AddSlack();
         builder.AddDiscord();
         return builder;
@@ -15,10 +29,14 @@ public static class PgChatOpsWeb
 
     public static WebApplication MapPgChatOps(this WebApplication app)
     {
+        SettingsPreflight.ThrowIfInvalid(app.Configuration);
         app.MapGet("/healthz", () => Results.Text("ok\n"));
-        app.MapGet("/readyz", (StateStoreMigrator migrator) => migrator.IsReady
-            ? Results.Text("ready\n")
-            : Results.Text($"not ready: state store {migrator.LastError ?? "not migrated yet"}\n", statusCode: StatusCodes.Status503ServiceUnavailable));
+        app.MapGet("/readyz", async (ReadinessCheck readiness, CancellationToken ct) =>
+        {
+            var (ready, body) = await readiness.CheckAsync(ct);
+            return Results.Text(body, statusCode: ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
+        });
+        app.MapPrometheusScrapingEndpoint();
         app.MapSlackEndpoints();
         app.MapDiscordEndpoints();
         return app;

@@ -1,0 +1,249 @@
+using System.Net.Http.Headers;
+using System.Text.Json;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using PgChatOps.Activity;
+using PgChatOps.Audit;
+
+namespace PgChatOps.Hosting;
+
+/// <summary>
+/// The <c>check</c> verb: validates the settings and probes every dependency the way <c>serve</c> would use it,
+/// printing one line per finding (<c>ok</c>, <c>warn</c>, <c>FAIL</c>, <c>skip</c>). Any FAIL means exit 1.
+/// </summary>
+public sealed class DeploymentCheck(PgChatOpsOptions options, TextWriter output, HttpClient http)
+{
+    private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(5);
+    private int _failures;
+
+    /// <summary>Reads the settings as <c>serve</c> does (appsettings.json, environment, command line) and checks them.</summary>
+    public static async Task<int> RunAsync(string[] args, TextWriter output)
+    {
+        var builder = Host.CreateApplicationBuilder(args);
+        builder.AddPgChatOps();
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        PgChatOpsOptions options;
+        try
+        {
+            options = SettingsBinding.Bind(builder.Configuration);
+        }
+        catch (OptionsValidationException ex)
+        {
+            foreach (var failure in ex.Failures)
+            {
+                await output.WriteLineAsync($"FAIL settings: {failure}");
+            }
+            return 1;
+        }
+        return await new DeploymentCheck(options, output, http).RunAsync(builder.Configuration, CancellationToken.None);
+    }
+
+    public async Task<int> RunAsync(IConfiguration? configuration, CancellationToken ct)
+    {
+        var problems = SettingsValidator.Check(options, configuration);
+        foreach (var problem in problems)
+        {
+            await FailAsync($"settings: {problem}");
+        }
+        if (problems.Count == 0)
+        {
+            await OkAsync($"settings: valid ({options.Targets.Count} target(s), {options.Access.Rules.Count} access rule(s))");
+        }
+        foreach (var (name, target) in options.Targets.OrderBy(t => t.Key, StringComparer.Ordinal))
+        {
+            if (!string.IsNullOrWhiteSpace(target.ConnectionString))
+            {
+                await CheckTargetAsync(name, target.ConnectionString, ct);
+            }
+        }
+        await CheckStateStoreAsync(ct);
+        await CheckSlackAsync(ct);
+        await CheckDiscordAsync(ct);
+        return _failures == 0 ? 0 : 1;
+    }
+
+    private async Task CheckTargetAsync(string name, string connectionString, CancellationToken ct)
+    {
+        const string sql = """
+            SELECT current_setting('server_version'),
+                   current_user::text,
+                   coalesce((SELECT rolsuper FROM pg_roles WHERE rolname = current_user), false),
+                   pg_has_role(current_user, 'pg_read_all_stats', 'USAGE'),
+                   pg_has_role(current_user, 'pg_signal_backend', 'USAGE'),
+                   current_setting('max_connections')::int,
+                   current_setting('superuser_reserved_connections')::int,
+                   (SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend')::int
+            """;
+        try
+        {
+            await using var source = TargetRegistry.BuildDataSource(connectionString, ConnectTimeout);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            timeout.CancelAfter(ConnectTimeout * 2);
+            await using var cmd = source.CreateCommand(sql);
+            await using var r = await cmd.ExecuteReaderAsync(timeout.Token);
+            await r.ReadAsync(timeout.Token);
+            var (version, role, super, readStats, signal) = (r.GetString(0), r.GetString(1), r.GetBoolean(2), r.GetBoolean(3), r.GetBoolean(4));
+            var (max, reserved, used) = (r.GetInt32(5), r.GetInt32(6), r.GetInt32(7));
+
+            await OkAsync($"target {name}: reachable, PostgreSQL {version}, as role {role}");
+            if (super)
+            {
+                await OkAsync($"target {name}: role {role} sees other users' query text (superuser)");
+                await OkAsync($"target {name}: role {role} can signal other backends (superuser)");
+                await WarnAsync($"target {name}: role {role} is a superuser; a least-privilege role is safer (manifests/postgres/pgchatops-role.sql)");
+            }
+            else
+            {
+                await (readStats
+                    ? OkAsync($"target {name}: role {role} sees other users' query text (pg_read_all_stats)")
+                    : FailAsync($"target {name}: role {role} cannot see other users' query text (needs pg_monitor or pg_read_all_stats)"));
+                await (signal
+                    ? OkAsync($"target {name}: role {role} can signal other users' backends (pg_signal_backend; never a superuser's)")
+                    : FailAsync($"target {name}: role {role} cannot signal other backends (needs pg_signal_backend or superuser)"));
+            }
+            var usable = max - reserved;
+            var line = $"target {name}: max_connections {max}, in use {used}";
+            await (used >= usable * 0.9 ? WarnAsync(line + $" (over 90% of the {usable} non-reserved)") : OkAsync(line));
+        }
+        catch (Exception ex) when (ex is NpgsqlException or TimeoutException or OperationCanceledException && !ct.IsCancellationRequested)
+        {
+            await FailAsync($"target {name}: unreachable: {Describe(ex)}");
+        }
+    }
+
+    private async Task CheckStateStoreAsync(CancellationToken ct)
+    {
+        await using var store = new StateStore(Options.Create(options));
+        if (store.DataSource is null)
+        {
+            await FailAsync("state store: not configured (PgChatOps:StateConnectionString, or a default target)");
+            return;
+        }
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            timeout.CancelAfter(ConnectTimeout * 2);
+            await using var conn = await store.DataSource.OpenConnectionAsync(timeout.Token);
+            await using (var exists = new NpgsqlCommand("SELECT to_regclass('pgchatops.schema_migrations') IS NOT NULL", conn))
+            {
+                if (!(bool)(await exists.ExecuteScalarAsync(timeout.Token))!)
+                {
+                    // Prove the role may create the schema, then leave nothing behind: serve creates it for real.
+                    await using var tx = await conn.BeginTransactionAsync(timeout.Token);
+                    await using var create = new NpgsqlCommand("CREATE SCHEMA IF NOT EXISTS pgchatops; CREATE TABLE pgchatops.check_probe (x int)", conn, tx);
+                    await create.ExecuteNonQueryAsync(timeout.Token);
+                    await tx.RollbackAsync(timeout.Token);
+                    await OkAsync($"state store: empty; the role may create schema pgchatops, which serve does at start-up ({conn.Database})");
+                    return;
+                }
+            }
+            int version;
+            await using (var v = new NpgsqlCommand("SELECT coalesce(max(version), 0) FROM pgchatops.schema_migrations", conn))
+            {
+                version = Convert.ToInt32(await v.ExecuteScalarAsync(timeout.Token), System.Globalization.CultureInfo.InvariantCulture);
+            }
+            await using (var tx = await conn.BeginTransactionAsync(timeout.Token))
+            {
+                await using var write = new NpgsqlCommand("""
+                    INSERT INTO pgchatops.audit_log (event, platform, workspace, channel, actor_id, actor_name)
+                    VALUES ('check', 'console', 'check', 'check', 'pgchatops', 'PgChatOps check');
+                    UPDATE pgchatops.pending_actions SET message_ref = message_ref WHERE false;
+                    """, conn, tx);
+                await write.ExecuteNonQueryAsync(timeout.Token);
+                await tx.RollbackAsync(timeout.Token);
+            }
+            await OkAsync(version >= StateStore.LatestVersion
+                ? $"state store: writable (schema version {version}, database {conn.Database})"
+                : $"state store: writable (schema version {version}; serve migrates it to {StateStore.LatestVersion})");
+        }
+        catch (Exception ex) when (ex is NpgsqlException or TimeoutException or OperationCanceledException && !ct.IsCancellationRequested)
+        {
+            await FailAsync(ex is PostgresException { SqlState: "42501" }
+                ? $"state store: not writable: {Describe(ex)} (the role needs to own schema pgchatops: manifests/postgres/pgchatops-role.sql)"
+                : $"state store: unreachable: {Describe(ex)}");
+        }
+    }
+
+    private async Task CheckSlackAsync(CancellationToken ct)
+    {
+        var slack = options.Slack;
+        if (string.IsNullOrWhiteSpace(slack.BotToken))
+        {
+            await SkipAsync("slack: not configured (PgChatOps:Slack:BotToken is empty)");
+            return;
+        }
+        try
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(new Uri(slack.ApiBaseUrl), "auth.test"));
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", slack.BotToken);
+            request.Content = new FormUrlEncodedContent([]);
+            using var response = await http.SendAsync(request, ct);
+            var body = await response.Content.ReadAsStringAsync(ct);
+            using var json = JsonDocument.Parse(body);
+            var root = json.RootElement;
+            if (response.IsSuccessStatusCode && root.TryGetProperty("ok", out var ok) && ok.ValueKind == JsonValueKind.True)
+            {
+                await OkAsync($"slack: bot token accepted by auth.test (team {Text(root, "team")}, bot user {Text(root, "user")})");
+            }
+            else
+            {
+                await FailAsync($"slack: auth.test refused the bot token: {(root.TryGetProperty("error", out var e) ? e.GetString() : $"HTTP {(int)response.StatusCode}")} (PgChatOps:Slack:BotToken)");
+            }
+        }
+        catch (Exception ex) when (ex is HttpRequestException or JsonException or TaskCanceledException or UriFormatException)
+        {
+            await FailAsync($"slack: auth.test failed: {ex.Message}");
+        }
+    }
+
+    private async Task CheckDiscordAsync(CancellationToken ct)
+    {
+        var discord = options.Discord;
+        if (string.IsNullOrWhiteSpace(discord.BotToken))
+        {
+            await SkipAsync("discord: not configured (PgChatOps:Discord:BotToken is empty)");
+            return;
+        }
+        try
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(new Uri(discord.ApiBaseUrl), "users/@me"));
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bot", discord.BotToken);
+            using var response = await http.SendAsync(request, ct);
+            var body = await response.Content.ReadAsStringAsync(ct);
+            if (response.IsSuccessStatusCode)
+            {
+                using var json = JsonDocument.Parse(body);
+                await OkAsync($"discord: bot token accepted by users/@me (bot {Text(json.RootElement, "username")}, id {Text(json.RootElement, "id")})");
+            }
+            else
+            {
+                await FailAsync($"discord: users/@me refused the bot token: HTTP {(int)response.StatusCode} (PgChatOps:Discord:BotToken)");
+            }
+        }
+        catch (Exception ex) when (ex is HttpRequestException or JsonException or TaskCanceledException or UriFormatException)
+        {
+            await FailAsync($"discord: users/@me failed: {ex.Message}");
+        }
+    }
+
+    private static string Text(JsonElement e, string name) =>
+        e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString()! : "?";
+
+    private static string Describe(Exception ex) => ex is OperationCanceledException
+        ? $"no answer within {(ConnectTimeout * 2).TotalSeconds:0} seconds"
+        : AuditLog.Describe(ex);
+
+    private Task OkAsync(string line) => output.WriteLineAsync("ok   " + line);
+
+    private Task WarnAsync(string line) => output.WriteLineAsync("warn " + line);
+
+    private Task SkipAsync(string line) => output.WriteLineAsync("skip " + line);
+
+    private Task FailAsync(string line)
+    {
+        _failures++;
+        return output.WriteLineAsync("FAIL " + line);
+    }
+}

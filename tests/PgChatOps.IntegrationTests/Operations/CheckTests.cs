@@ -1,0 +1,167 @@
+using System.Net;
+using PgChatOps.Hosting;
+using PgChatOps.IntegrationTests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace PgChatOps.IntegrationTests.Operations;
+
+public sealed class CheckTests(ITestOutputHelper output)
+{
+    private static PgChatOpsOptions Options(string targetConnectionString, string stateConnectionString) => new()
+    {
+        Targets = { ["test"] = new TargetOptions { ConnectionString = targetConnectionString } },
+        DefaultTarget = "test",
+        StateConnectionString = stateConnectionString,
+    };
+
+    private async Task<(int Exit, string[] Lines)> CheckAsync(PgChatOpsOptions options, HttpClient? http = null)
+    {
+        using var writer = new StringWriter();
+        using var client = http ?? new HttpClient();
+        var exit = await new DeploymentCheck(options, writer, client).RunAsync(null, CancellationToken.None);
+        output.WriteLine($"$ check   (exit {exit})\n{writer}");
+        return (exit, writer.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+    }
+
+    [Fact]
+    public async Task Check_as_a_superuser_passes_and_says_the_role_is_more_than_needed()
+    {
+        var state = await TestDatabase.CreateDatabaseAsync("state");
+        await using (await CoreHost.StartAsync(stateDatabase: state))
+        {
+            // Migrated the state store.
+        }
+
+        var (exit, lines) = await CheckAsync(Options(await TestDatabase.ConnectionStringAsync(), await TestDatabase.ConnectionStringAsync(state)));
+
+        Assert.Equal(0, exit);
+        Assert.Contains(lines, l => l.StartsWith("ok   target test: reachable, PostgreSQL ", StringComparison.Ordinal) && l.EndsWith("as role postgres", StringComparison.Ordinal));
+        Assert.Contains("ok   target test: role postgres sees other users' query text (superuser)", lines);
+        Assert.Contains("ok   target test: role postgres can signal other backends (superuser)", lines);
+        Assert.Contains(lines, l => l.StartsWith("warn target test: role postgres is a superuser", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("ok   target test: max_connections 300, in use ", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("ok   state store: writable (schema version 1", StringComparison.Ordinal));
+        Assert.DoesNotContain(lines, l => l.StartsWith("FAIL", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Check_as_the_least_privilege_role_passes_before_and_after_migration()
+    {
+        var state = await LeastPrivilegeRole.CreateStateDatabaseAsync();
+        var options = Options(await LeastPrivilegeRole.ConnectionStringAsync(), await LeastPrivilegeRole.ConnectionStringAsync(state));
+
+        var (fresh, freshLines) = await CheckAsync(options);
+        await using (await CoreHost.StartAsync(stateDatabase: state, targetConnectionString: await LeastPrivilegeRole.ConnectionStringAsync(),
+                         settings: new Dictionary<string, string?> { ["StateConnectionString"] = await LeastPrivilegeRole.ConnectionStringAsync(state) }))
+        {
+            // The bot migrated its state store as the role.
+        }
+        var (exit, lines) = await CheckAsync(options);
+
+        Assert.Equal(0, fresh);
+        Assert.Contains(freshLines, l => l.StartsWith("ok   state store: empty; the role may create schema pgchatops", StringComparison.Ordinal));
+        Assert.Equal(0, exit);
+        Assert.Contains("ok   target test: role pgchatops sees other users' query text (pg_read_all_stats)", lines);
+        Assert.Contains("ok   target test: role pgchatops can signal other users' backends (pg_signal_backend; never a superuser's)", lines);
+        Assert.Contains(lines, l => l.StartsWith("ok   state store: writable (schema version 1", StringComparison.Ordinal));
+        Assert.DoesNotContain(lines, l => l.StartsWith("warn target", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Check_fails_for_a_plain_role_naming_what_is_missing()
+    {
+        await using var sessions = await TestSessions.CreateAsync("plain");
+        var pg = await TestDatabase.GetAsync();
+        var state = await TestDatabase.CreateDatabaseAsync("state");
+
+        var (exit, lines) = await CheckAsync(Options(pg.ConnectionStringFor("postgres", sessions.Role), pg.ConnectionStringFor(state, sessions.Role)));
+
+        Assert.Equal(1, exit);
+        Assert.Contains($"FAIL target test: role {sessions.Role} cannot see other users' query text (needs pg_monitor or pg_read_all_stats)", lines);
+        Assert.Contains($"FAIL target test: role {sessions.Role} cannot signal other backends (needs pg_signal_backend or superuser)", lines);
+    }
+
+    [Fact]
+    public async Task Check_fails_for_an_unreachable_target_and_invalid_settings()
+    {
+        var state = await TestDatabase.CreateDatabaseAsync("state");
+        var options = Options("Host=127.0.0.1;Port=1;Username=postgres", await TestDatabase.ConnectionStringAsync(state));
+        options.Access.Rules.Add(new AccessRule { Channels = ["*"], Targets = ["prd"], Allow = ["view"] });
+
+        var (exit, lines) = await CheckAsync(options);
+
+        Assert.Equal(1, exit);
+        Assert.Contains("FAIL settings: PgChatOps:Access:Rules:0:Targets names unknown target 'prd' (configured: test)", lines);
+        Assert.Contains("FAIL target test: unreachable: Connection refused", lines);
+    }
+
+    [Fact]
+    public async Task Check_asks_slack_and_discord_whether_the_bot_tokens_work()
+    {
+        await using var api = await FakeHttpServer.StartAsync();
+        api.Handler = r => r.Path switch
+        {
+            "/slack/auth.test" => FakeResponse.Json("""{"ok":true,"team":"Acme","user":"pgchatops","team_id":"T1","user_id":"U1"}"""),
+            "/discord/users/@me" => FakeResponse.Json("""{"id":"42","username":"PgChatOps","bot":true}"""),
+            _ => FakeResponse.Json("{}", HttpStatusCode.NotFound),
+        };
+        var state = await TestDatabase.CreateDatabaseAsync("state");
+        var options = Options(await TestDatabase.ConnectionStringAsync(), await TestDatabase.ConnectionStringAsync(state));
+        options.Slack = new SlackOptions { SigningSecret = "s", BotToken = "xoxb-good", ApiBaseUrl = api.BaseUrl + "slack/" };
+        options.Discord = new DiscordOptions { ApplicationId = "1", PublicKey = new string('b', 64), BotToken = "discord-good", ApiBaseUrl = api.BaseUrl + "discord/" };
+
+        var (exit, lines) = await CheckAsync(options);
+
+        Assert.Equal(0, exit);
+        Assert.Contains("ok   slack: bot token accepted by auth.test (team Acme, bot user pgchatops)", lines);
+        Assert.Contains("ok   discord: bot token accepted by users/@me (bot PgChatOps, id 42)", lines);
+        var slack = Assert.Single(api.Requests, r => r.Path == "/slack/auth.test");
+        Assert.Equal("POST", slack.Method);
+        Assert.Equal("Bearer xoxb-good", slack.Headers["Authorization"]);
+        var discord = Assert.Single(api.Requests, r => r.Path == "/discord/users/@me");
+        Assert.Equal("GET", discord.Method);
+        Assert.Equal("Bot discord-good", discord.Headers["Authorization"]);
+    }
+
+    [Fact]
+    public async Task Check_fails_when_slack_or_discord_refuse_the_token()
+    {
+        await using var api = await FakeHttpServer.StartAsync();
+        api.Handler = r => r.Path.StartsWith("/slack/", StringComparison.Ordinal)
+            ? FakeResponse.Json("""{"ok":false,"error":"invalid_auth"}""")
+            : FakeResponse.Json("""{"message":"401: Unauthorized","code":0}""", HttpStatusCode.Unauthorized);
+        var state = await TestDatabase.CreateDatabaseAsync("state");
+        var options = Options(await TestDatabase.ConnectionStringAsync(), await TestDatabase.ConnectionStringAsync(state));
+        options.Slack = new SlackOptions { SigningSecret = "s", BotToken = "xoxb-revoked", ApiBaseUrl = api.BaseUrl + "slack/" };
+        options.Discord = new DiscordOptions { PublicKey = new string('b', 64), BotToken = "discord-revoked", ApiBaseUrl = api.BaseUrl + "discord/" };
+
+        var (exit, lines) = await CheckAsync(options);
+
+        Assert.Equal(1, exit);
+        Assert.Contains("FAIL slack: auth.test refused the bot token: invalid_auth (PgChatOps:Slack:BotToken)", lines);
+        Assert.Contains("FAIL discord: users/@me refused the bot token: HTTP 401 (PgChatOps:Discord:BotToken)", lines);
+    }
+
+    [Fact]
+    public async Task The_check_verb_reads_the_environment_and_its_exit_code_says_whether_anything_is_missing()
+    {
+        var state = await LeastPrivilegeRole.CreateStateDatabaseAsync();
+        var good = AppProcess.RunAsync(AppProcess.BuiltDll, ["check"], new Dictionary<string, string>
+        {
+            ["PgChatOps__Targets__prod__ConnectionString"] = await LeastPrivilegeRole.ConnectionStringAsync(),
+            ["PgChatOps__StateConnectionString"] = await LeastPrivilegeRole.ConnectionStringAsync(state),
+        });
+        var broken = AppProcess.RunAsync(AppProcess.BuiltDll, ["check"], new Dictionary<string, string>
+        {
+            ["PgChatOps__Targets__prod__ConnectionString"] = await LeastPrivilegeRole.ConnectionStringAsync(),
+            ["PgChatOps__Confirmation__TimeToLive"] = "soon",
+        });
+
+        output.WriteLine((await good).Stdout);
+        Assert.Equal(0, (await good).ExitCode);
+        Assert.Contains("ok   target prod: role pgchatops can signal other users' backends", (await good).Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain(LeastPrivilegeRole.Password, (await good).Stdout, StringComparison.Ordinal);
+        Assert.Equal(1, (await broken).ExitCode);
+        Assert.Equal("FAIL settings: PgChatOps:Confirmation:TimeToLive is not a duration: write hh:mm:ss, e.g. 00:05:00", (await broken).Stdout.Trim());
+    }
+}
