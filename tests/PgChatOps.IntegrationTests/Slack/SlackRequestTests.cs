@@ -47,7 +47,12 @@ public sealed class SlackRequestTests(Xunit.Abstractions.ITestOutputHelper outpu
     [Fact]
     public async Task Without_a_signing_secret_every_request_is_refused()
     {
-        await using var slack = await SlackFixture.StartAsync(ViewAndKill(), signingSecret: "");
+        // Slack not configured at all (with a bot token but no secret the app would not even start):
+        // the endpoints still exist and must refuse everything rather than trust unsigned requests.
+        var settings = ViewAndKill();
+        settings["Slack:BotToken"] = "";
+        settings["Slack:AuditChannel"] = "";
+        await using var slack = await SlackFixture.StartAsync(settings, signingSecret: "");
         var client = new SlackClient(slack.Http, "");
         var response = await client.CommandAsync("C123", "UANY", "help", slack.ResponseUrl("x"));
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
