@@ -344,6 +344,9 @@ public static partial class CommandParser
         '"' => '"',
         '\'' => '\'',
         '\u201C' => '\u201D',
+        // Some keyboards open with ” (Swedish, Finnish) or „ (German): accept those too.
+        '\u201D' => '\u201D',
+        '\u201E' => '\u201C',
         '\u2018' => '\u2019',
         _ => null,
     };
@@ -352,7 +355,7 @@ public static partial class CommandParser
     {
         for (var j = from; j < text.Length; j++)
         {
-            if (text[j] == close || (open == '"' && text[j] == '\u201D'))
+            if (text[j] == close || (open is '"' or '\u201E' && text[j] == '\u201D'))
             {
                 return j;
             }
