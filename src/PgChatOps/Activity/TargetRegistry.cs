@@ -49,6 +49,9 @@ public sealed class TargetRegistry : IAsyncDisposable
             MaxPoolSize = 5,
             Timeout = 5,
             CommandTimeout = Math.Max(1, (int)Math.Ceiling(statementTimeout.TotalSeconds) + 5),
+            // Each read is one statement on a server that may be in trouble; the pool's DISCARD ALL would double
+            // that. Nothing here leaves session state behind (SET LOCAL only, inside transactions that end).
+            NoResetOnClose = true,
         };
         var timeoutMs = (long)statementTimeout.TotalMilliseconds;
         csb.Options = $"-c statement_timeout={timeoutMs} -c lock_timeout={timeoutMs} {csb.Options}".Trim();

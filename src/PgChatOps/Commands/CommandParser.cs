@@ -43,7 +43,7 @@ public static partial class CommandParser
         if (verbWord.Key is not null)
         {
             return ParseResult.Fail(
-                $"A command starts with a verb, not with '{verbWord.Raw}': e.g. `/pg sessions {verbWord.Raw}`.", showHelp: true);
+                $"A command starts with a verb, not with '{Clip(verbWord.Raw)}': e.g. `/pg sessions {Clip(verbWord.Raw)}`.", showHelp: true);
         }
 
         return Parse(verbWord.Value, words.Skip(1).ToList(), OneLine(trimmed));
@@ -344,6 +344,9 @@ public static partial class CommandParser
         '"' => '"',
         '\'' => '\'',
         '\u201C' => '\u201D',
+        // Some keyboards open with ” (Swedish, Finnish) or „ (German): accept those too.
+        '\u201D' => '\u201D',
+        '\u201E' => '\u201C',
         '\u2018' => '\u2019',
         _ => null,
     };
@@ -352,7 +355,7 @@ public static partial class CommandParser
     {
         for (var j = from; j < text.Length; j++)
         {
-            if (text[j] == close || (open == '"' && text[j] == '\u201D'))
+            if (text[j] == close || (open is '"' or '\u201E' && text[j] == '\u201D'))
             {
                 return j;
             }
@@ -377,7 +380,16 @@ public static partial class CommandParser
     }
 
     /// <summary>Keeps an echoed word short, so an error message never grows with the input.</summary>
-    internal static string Clip(string word) => word.Length <= 60 ? word : word[..57] + "…";
+    internal static string Clip(string word)
+    {
+        if (word.Length <= 60)
+        {
+            return word;
+        }
+        // Never cut a surrogate pair in half: the platforms reject or mangle a lone surrogate.
+        var cut = char.IsHighSurrogate(word[56]) ? 56 : 57;
+        return word[..cut] + "…";
+    }
 
     private static string OneLine(string text) => string.Join(' ', text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
 }

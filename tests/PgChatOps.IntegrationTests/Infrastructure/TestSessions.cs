@@ -8,6 +8,7 @@ namespace PgChatOps.IntegrationTests.Infrastructure;
 /// </summary>
 public sealed class TestSessions : IAsyncDisposable
 {
+    private static readonly SemaphoreSlim GrantLock = new(1, 1);
     private readonly List<TestSession> _sessions = [];
 
     private TestSessions(string role) => Role = role;
@@ -22,7 +23,16 @@ public sealed class TestSessions : IAsyncDisposable
     {
         var role = TestDatabase.Unique(prefix);
         var pg = await TestDatabase.GetAsync();
-        await pg.ExecuteAsync($"CREATE ROLE {role} LOGIN; GRANT CREATE ON SCHEMA public TO {role};");
+        // Concurrent GRANTs on one schema fail with "tuple concurrently updated": one at a time.
+        await GrantLock.WaitAsync();
+        try
+        {
+            await pg.ExecuteAsync($"CREATE ROLE {role} LOGIN; GRANT CREATE ON SCHEMA public TO {role};");
+        }
+        finally
+        {
+            GrantLock.Release();
+        }
         return new TestSessions(role);
     }
 

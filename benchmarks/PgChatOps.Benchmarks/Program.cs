@@ -1,0 +1,62 @@
+using System.Globalization;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Reports;
+using BenchmarkDotNet.Running;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
+using Perfolizer.Horology;
+
+namespace PgChatOps.Benchmarks;
+
+/// <summary>
+/// <c>dotnet run -c Release --project benchmarks/PgChatOps.Benchmarks</c>: parser throughput (BenchmarkDotNet),
+/// then <c>/pg sessions</c> latency with 10 and 280 idle sessions (interleaved loopback rounds), then the ratios.
+/// With arguments, only BenchmarkDotNet runs, with those arguments (e.g. <c>-- --filter *SessionsBenchmarks*</c>).
+/// </summary>
+public static class Program
+{
+    public static async Task<int> Main(string[] args)
+    {
+        // In process (no generated project to build) and short: the point is the ratios, measured in one run.
+        var job = Job.ShortRun
+            .WithToolchain(InProcessEmitToolchain.Instance)
+            .WithIterationTime(TimeInterval.FromMilliseconds(250))
+            .WithWarmupCount(3)
+            .WithIterationCount(8);
+        var config = DefaultConfig.Instance.AddJob(job).WithOptions(ConfigOptions.JoinSummary);
+        var switcher = BenchmarkSwitcher.FromTypes([typeof(ParserBenchmarks), typeof(SessionsBenchmarks)]);
+        if (args.Length > 0)
+        {
+            var summaries = switcher.Run(args, config).ToList();
+            return summaries.Any(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r.Success)) ? 1 : 0;
+        }
+
+        var parser = switcher.Run(["--filter", "*ParserBenchmarks*"], config).SelectMany(s => s.Reports).ToList();
+        await using var latency = new SessionsLatency();
+        var result = await latency.RunAsync(rounds: 300, Console.Out);
+        PrintRatios(parser, result);
+        return parser.All(r => r.Success) ? 0 : 1;
+    }
+
+    private static void PrintRatios(IReadOnlyList<BenchmarkReport> parser, SessionsLatency.Result r)
+    {
+        string F(double v, string format) => v.ToString(format, CultureInfo.InvariantCulture);
+        double? Median(string method) => parser
+            .Where(p => p.Success && p.BenchmarkCase.Descriptor.WorkloadMethod.Name == method)
+            .Select(p => p.ResultStatistics?.Median)
+            .FirstOrDefault();
+
+        Console.WriteLine();
+        Console.WriteLine($"Figures from this one run ({r.Rounds} interleaved rounds; medians):");
+        Console.WriteLine($"  /pg sessions, whole command (parse, access, SQL, audit insert, reply, text): {F(r.CommandFew, "0.00")} ms with {SessionsLatency.Few} idle sessions, {F(r.CommandMany, "0.00")} ms with {SessionsLatency.Many}.");
+        Console.WriteLine($"  => {SessionsLatency.Many} sessions cost {F(r.CommandMany / r.CommandFew, "0.00")}× the {SessionsLatency.Few}-session latency (p90: {F(r.CommandFewP90, "0.00")} vs {F(r.CommandManyP90, "0.00")} ms, {F(r.CommandManyP90 / r.CommandFewP90, "0.00")}×).");
+        Console.WriteLine($"  its one SQL statement alone: {F(r.SqlFew, "0.00")} ms vs {F(r.SqlMany, "0.00")} ms ({F(r.SqlMany / r.SqlFew, "0.00")}×); the SQL is {F(100 * r.SqlFew / r.CommandFew, "0")}% of the command at {SessionsLatency.Few} sessions, {F(100 * r.SqlMany / r.CommandMany, "0")}% at {SessionsLatency.Many}.");
+        foreach (var method in new[] { "Plain_sessions", "Sessions_with_filters", "Kill_with_quoted_query", "Unknown_key_with_suggestion" })
+        {
+            if (Median(method) is { } ns)
+            {
+                Console.WriteLine($"  parsing {method}: {F(ns / 1000, "0.0")} µs ({F(1e9 / ns, "N0")} a second on one core) = {F(100 * ns / 1e6 / r.CommandFew, "0.000")}% of a sessions command.");
+            }
+        }
+    }
+}
