@@ -15,6 +15,8 @@ public sealed partial class Program
                 return await ServeAsync(rest);
             case "console":
                 return await ConsoleChat.RunAsync(rest, Console.In, Console.Out);
+            case "discord":
+                return await Discord.DiscordCommandRegistration.RunAsync(rest, Console.Out, Console.Error);
             default:
                 await Console.Error.WriteLineAsync($"Unknown verb '{verb}'. Use: serve | console");
                 return 2;
