@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using PgChatOps.Replies;
 
 namespace PgChatOps.Discord;
@@ -9,7 +10,7 @@ namespace PgChatOps.Discord;
 /// block, notes, the context as footer) and buttons in action rows. Pure, and always within
 /// <see cref="DiscordLimits"/>: what does not fit is cut with an "N more" line rather than rejected by Discord.
 /// </summary>
-public static class DiscordRenderer
+public static partial class DiscordRenderer
 {
     private const int FooterBudget = 300;
     private const int CellWidth = 20;
@@ -261,7 +262,7 @@ public static class DiscordRenderer
     internal static string Markdown(string text)
     {
         var sb = new StringBuilder(text.Length + 8);
-        var parts = text.Split('`');
+        var parts = RunsOfBackticks().Replace(text, m => new string('ˋ', m.Length)).Split('`');
         var balanced = parts.Length % 2 == 1;
         for (var p = 0; p < parts.Length; p++)
         {
@@ -287,6 +288,10 @@ public static class DiscordRenderer
         }
         return sb.ToString();
     }
+
+    /// <summary>The core writes `inline code` with single backticks; a run of two or more could open a code block.</summary>
+    [GeneratedRegex("``+")]
+    private static partial Regex RunsOfBackticks();
 
     /// <summary>Cuts to <paramref name="max"/> characters, keeping line breaks, with an ellipsis when cut.</summary>
     private static string Cut(string text, int max) => Format.TruncateBlock(text, max);

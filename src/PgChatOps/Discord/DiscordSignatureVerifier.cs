@@ -39,7 +39,7 @@ public sealed class DiscordSignatureVerifier
 
     public bool Verify(string? signatureHex, string? timestamp, ReadOnlySpan<byte> body)
     {
-        if (_key is null || string.IsNullOrEmpty(timestamp))
+        if (_key is null || timestamp is null)
         {
             return false;
         }
