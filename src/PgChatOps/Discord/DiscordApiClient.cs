@@ -23,15 +23,15 @@ public sealed class DiscordApiClient(HttpClient http, DiscordRateLimits limits, 
 
     /// <summary>Edits the interaction's first response (after a type 5 or 6): PATCH webhooks/{app}/{token}/messages/@original.</summary>
     public Task<DiscordApiResult> EditOriginalAsync(string applicationId, string token, JsonObject message, CancellationToken ct) =>
-        SendAsync(HttpMethod.Patch, $"webhooks/{Segment(applicationId)}/{Segment(token)}/messages/@original", "webhooks/@original", message.ToJsonString(), bot: false, ct);
+        SendAsync(HttpMethod.Patch, $"webhooks/{Segment(applicationId)}/{Segment(token)}/messages/@original", "webhooks/@original", message.ToJsonString(DiscordRenderer.Json), bot: false, ct);
 
     /// <summary>A follow-up message to an interaction: POST webhooks/{app}/{token}.</summary>
     public Task<DiscordApiResult> FollowUpAsync(string applicationId, string token, JsonObject message, CancellationToken ct) =>
-        SendAsync(HttpMethod.Post, $"webhooks/{Segment(applicationId)}/{Segment(token)}", "webhooks/followup", message.ToJsonString(), bot: false, ct);
+        SendAsync(HttpMethod.Post, $"webhooks/{Segment(applicationId)}/{Segment(token)}", "webhooks/followup", message.ToJsonString(DiscordRenderer.Json), bot: false, ct);
 
     /// <summary>A bot message in a channel: POST channels/{id}/messages.</summary>
     public Task<DiscordApiResult> PostMessageAsync(string channelId, JsonObject message, CancellationToken ct) =>
-        SendAsync(HttpMethod.Post, $"channels/{Segment(channelId)}/messages", $"channels/{channelId}/messages", message.ToJsonString(), bot: true, ct);
+        SendAsync(HttpMethod.Post, $"channels/{Segment(channelId)}/messages", $"channels/{channelId}/messages", message.ToJsonString(DiscordRenderer.Json), bot: true, ct);
 
     /// <summary>Bulk-overwrites the global (or one guild's) application commands with a JSON array.</summary>
     public Task<DiscordApiResult> OverwriteCommandsAsync(string applicationId, string? guildId, string commandsJson, CancellationToken ct)

@@ -71,7 +71,7 @@ public static class DiscordEndpoints
             var response = await interactions.HandleAsync(document.RootElement, context.RequestAborted);
             return response is null
                 ? Results.Text("malformed interaction\n", statusCode: StatusCodes.Status400BadRequest)
-                : Results.Text(response.ToJsonString(), "application/json");
+                : Results.Text(response.ToJsonString(DiscordRenderer.Json), "application/json");
         }
     }
 

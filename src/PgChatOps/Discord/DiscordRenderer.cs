@@ -1,4 +1,6 @@
 using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using PgChatOps.Replies;
@@ -18,6 +20,9 @@ public static partial class DiscordRenderer
     private const int MoreLineBudget = 200;
     private const int NotesReserve = 800;
     private const int DescriptionReserve = 2000;
+
+    /// <summary>Plain UTF-8 JSON: the bodies are JSON for Discord, never HTML, so nothing needs \u escapes.</summary>
+    public static readonly JsonSerializerOptions Json = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public static JsonObject Render(Reply reply)
     {
