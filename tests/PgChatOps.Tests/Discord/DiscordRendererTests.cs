@@ -127,6 +127,33 @@ public sealed partial class DiscordRendererTests
         Assert.Empty(message["allowed_mentions"]!["parse"]!.AsArray());
     }
 
+    /// <summary>Golden files show what Discord receives; regenerate with PGCHATOPS_UPDATE_GOLDEN=1 after a deliberate change.</summary>
+    [Theory]
+    [InlineData("confirmation")]
+    [InlineData("outcome")]
+    [InlineData("sessions")]
+    public void Representative_replies_render_as_their_golden_files(string name)
+    {
+        var reply = name switch
+        {
+            "confirmation" => Confirmation(3),
+            "outcome" => ActionReplies.Executed(
+                Action(2) with { Status = ActionStatus.Executed, Result = [new SessionOutcome(20_001, Now.UtcDateTime.AddHours(-1), Outcomes.Terminated, "app_user_1"), new SessionOutcome(20_002, Now.UtcDateTime.AddHours(-1), Outcomes.Gone, "app_user_1")] },
+                new ChatUser("1", "Ops Lead", []), Now, null),
+            _ => SessionsReply(4),
+        };
+        var actual = DiscordRenderer.Render(reply).ToJsonString(new System.Text.Json.JsonSerializerOptions(DiscordRenderer.Json) { WriteIndented = true }) + "\n";
+        var path = Path.Combine(GoldenDirectory(), $"{name}.json");
+        if (Environment.GetEnvironmentVariable("PGCHATOPS_UPDATE_GOLDEN") == "1")
+        {
+            File.WriteAllText(path, actual);
+        }
+        Assert.Equal(File.ReadAllText(path), actual);
+    }
+
+    private static string GoldenDirectory([System.Runtime.CompilerServices.CallerFilePath] string source = "") =>
+        Path.Combine(Path.GetDirectoryName(source)!, "golden");
+
     [Fact]
     public void A_cancel_confirmation_uses_a_primary_confirm_button()
     {
