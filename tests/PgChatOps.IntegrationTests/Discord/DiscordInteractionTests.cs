@@ -240,6 +240,49 @@ public sealed class DiscordInteractionTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_slow_click_is_acknowledged_at_once_and_the_message_edited_when_done()
+    {
+        await using var discord = await DiscordTestPlatform.StartAsync();
+        await using var sessions = await TestSessions.CreateAsync();
+        var victim = await sessions.OpenActiveAsync();
+        var state = await TestDatabase.CreateDatabaseAsync("state");
+        await using var app = await TestApp.CreateAsync(discord.Settings(), stateDatabase: state);
+        using var client = app.CreateClient();
+        var member = DiscordTestPlatform.Member("1800000000000000010", discord.OperatorRole);
+        var (_, confirmation) = await SendAsync(client, discord, discord.Command(member, "kill", ("pid", victim.Pid)));
+        var confirmId = confirmation!["data"]!["components"]![0]!["components"]![0]!["custom_id"]!.GetValue<string>();
+        var actionId = Guid.Parse(confirmId["pgchatops.confirm:".Length..]);
+
+        // Hold the pending action's row: the click's claim waits behind this lock, longer than the inline window.
+        await using var holder = new Npgsql.NpgsqlConnection(await TestDatabase.ConnectionStringAsync(state));
+        await holder.OpenAsync();
+        await using var tx = await holder.BeginTransactionAsync();
+        await using (var lockRow = new Npgsql.NpgsqlCommand("SELECT 1 FROM pgchatops.pending_actions WHERE id = @id FOR UPDATE", holder, tx))
+        {
+            lockRow.Parameters.AddWithValue("id", actionId);
+            Assert.Equal(1, await lockRow.ExecuteScalarAsync());
+        }
+
+        var click = discord.Click(member, confirmId);
+        var clock = Stopwatch.StartNew();
+        var (status, ack) = await SendAsync(client, discord, click);
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(6, ack!["type"]!.GetValue<int>());
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(3), $"acknowledged after {clock.Elapsed}");
+        Assert.True(await TestSessions.IsAliveAsync(victim));
+        await tx.CommitAsync();
+
+        var token = click["token"]!.GetValue<string>();
+        var edit = await discord.Api.WaitForAsync(r => r.Method == "PATCH" && r.Path == $"/webhooks/{DiscordTestPlatform.ApplicationId}/{token}/messages/@original");
+        var message = JsonNode.Parse(edit.Body)!;
+        Assert.StartsWith("Terminated 1 of 1 session", message["content"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Empty(message["components"]!.AsArray());
+        Assert.Null(message["flags"]);
+        Assert.False(await TestSessions.IsAliveAsync(victim));
+        await discord.Api.WaitForAsync(r => r.Path == $"/channels/{DiscordTestPlatform.AuditChannel}/messages");
+    }
+
+    [Fact]
     public async Task The_audit_post_waits_out_a_429_and_is_sent_again()
     {
         await using var discord = await DiscordTestPlatform.StartAsync();
