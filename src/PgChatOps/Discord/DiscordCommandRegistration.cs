@@ -43,7 +43,7 @@ public static class DiscordCommandRegistration
         }
         if (guild is not null && (guild.Length == 0 || !guild.All(char.IsAsciiDigit)))
         {
-            await error.WriteLineAsync($"'{guild}' is not a guild id: a guild id is a number (Discord: Server Settings → Widget, or Copy Server ID).");
+            await error.WriteLineAsync($"'{guild}' is not a guild id: a guild id is a number (with Developer Mode on, right-click the server and Copy Server ID).");
             return 2;
         }
 

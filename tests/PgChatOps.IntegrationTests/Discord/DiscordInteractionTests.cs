@@ -187,7 +187,7 @@ public sealed class DiscordInteractionTests(ITestOutputHelper output)
 
         // The command: a confirmation the whole channel sees, naming the session, with two buttons.
         var (_, confirmation) = await SendAsync(client, discord, discord.Command(requester, "kill", ("pid", victim.Pid)));
-        output.WriteLine("Confirmation response:\n" + confirmation!.ToJsonString(new() { WriteIndented = true }));
+        output.WriteLine("Confirmation response:\n" + confirmation!.ToJsonString(new(PgChatOps.Discord.DiscordRenderer.Json) { WriteIndented = true }));
         Assert.Equal(4, confirmation["type"]!.GetValue<int>());
         Assert.False(IsEphemeral(confirmation));
         Assert.Contains(Pid(victim), Description(confirmation), StringComparison.Ordinal);
@@ -219,7 +219,7 @@ public sealed class DiscordInteractionTests(ITestOutputHelper output)
             Assert.Equal(7, outcome["type"]!.GetValue<int>());
             outcomeMessage = outcome["data"]!;
         }
-        output.WriteLine("Outcome response:\n" + outcome.ToJsonString(new() { WriteIndented = true }));
+        output.WriteLine("Outcome response:\n" + outcome.ToJsonString(new(PgChatOps.Discord.DiscordRenderer.Json) { WriteIndented = true }));
         Assert.StartsWith("Terminated 1 of 1 session", outcomeMessage["content"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.Empty(outcomeMessage["components"]!.AsArray());
         Assert.False(await TestSessions.IsAliveAsync(victim));
