@@ -23,8 +23,10 @@ public sealed partial class Program
                     return await DeploymentCheck.RunAsync(rest, Console.Out);
                 case "healthcheck":
                     return await HealthProbe.RunAsync(rest, Console.Out);
+                case "discord":
+                    return await Discord.DiscordCommandRegistration.RunAsync(rest, Console.Out, Console.Error);
                 default:
-                    await Console.Error.WriteLineAsync($"Unknown verb '{verb}'. Use: serve | console | check | healthcheck");
+                    await Console.Error.WriteLineAsync($"Unknown verb '{verb}'. Use: serve | console | check | healthcheck | discord register [--guild <id>]");
                     return 2;
             }
         }

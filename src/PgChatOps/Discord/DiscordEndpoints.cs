@@ -1,8 +1,98 @@
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using PgChatOps.Hosting;
+
 namespace PgChatOps.Discord;
 
 public static class DiscordEndpoints
 {
-    public static IHostApplicationBuilder AddDiscord(this IHostApplicationBuilder builder) => builder;
+    /// <summary>Interactions are small; anything larger is not from Discord.</summary>
+    public const int MaxBodyBytes = 64 * 1024;
 
-    public static IEndpointRouteBuilder MapDiscordEndpoints(this IEndpointRouteBuilder app) => app;
+    public static IHostApplicationBuilder AddDiscord(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton(sp => new DiscordSignatureVerifier(sp.GetRequiredService<IOptions<PgChatOpsOptions>>().Value.Discord.PublicKey));
+        services.AddSingleton<DiscordRateLimits>();
+        services.AddSingleton<DiscordFollowUps>();
+        services.AddHostedService(sp => sp.GetRequiredService<DiscordFollowUps>());
+        services.AddTransient<DiscordInteractions>();
+        services.AddHttpClient<DiscordApiClient>((sp, http) =>
+            {
+                var baseUrl = sp.GetRequiredService<IOptions<PgChatOpsOptions>>().Value.Discord.ApiBaseUrl;
+                http.BaseAddress = new Uri(baseUrl.EndsWith('/') ? baseUrl : baseUrl + "/");
+                http.DefaultRequestHeaders.TryAddWithoutValidation("User-Agent", DiscordApiClient.UserAgent);
+                http.Timeout = TimeSpan.FromSeconds(15);
+            })
+            // The default request log line holds the URL, and a webhook URL holds the interaction token.
+            .RemoveAllLoggers();
+        return builder;
+    }
+
+    public static IEndpointRouteBuilder MapDiscordEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/discord/interactions", InteractionAsync);
+        return app;
+    }
+
+    private static async Task<IResult> InteractionAsync(
+        HttpContext context, DiscordSignatureVerifier verifier, DiscordInteractions interactions, TimeProvider time, ILogger<DiscordInteractions> log)
+    {
+        var body = await ReadBodyAsync(context.Request, context.RequestAborted);
+        if (body is null)
+        {
+            return Results.Text("request body too large\n", statusCode: StatusCodes.Status413PayloadTooLarge);
+        }
+
+        var headers = context.Request.Headers;
+        var timestamp = headers["X-Signature-Timestamp"].ToString();
+        if (!verifier.Verify(headers["X-Signature-Ed25519"].ToString(), timestamp, body)
+            || !DiscordSignatureVerifier.IsFresh(timestamp, time.GetUtcNow()))
+        {
+            // Discord sends bad signatures on purpose to test the endpoint: routine, so not a warning.
+            log.LogDebug("Rejected a Discord interaction with a missing, invalid or stale signature{NoKey}.",
+                verifier.HasKey ? "" : " (Discord:PublicKey is not set or not a valid key)");
+            return Results.Text("invalid request signature\n", statusCode: StatusCodes.Status401Unauthorized);
+        }
+
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(body);
+        }
+        catch (JsonException)
+        {
+            return Results.Text("malformed interaction\n", statusCode: StatusCodes.Status400BadRequest);
+        }
+        using (document)
+        {
+            var response = await interactions.HandleAsync(document.RootElement, context.RequestAborted);
+            return response is null
+                ? Results.Text("malformed interaction\n", statusCode: StatusCodes.Status400BadRequest)
+                : Results.Text(response.ToJsonString(DiscordRenderer.Json), "application/json");
+        }
+    }
+
+    /// <summary>The raw body, or null when it exceeds <see cref="MaxBodyBytes"/>. Signatures are over these exact bytes.</summary>
+    private static async Task<byte[]?> ReadBodyAsync(HttpRequest request, CancellationToken ct)
+    {
+        if (request.ContentLength > MaxBodyBytes)
+        {
+            return null;
+        }
+        using var buffer = new MemoryStream();
+        var chunk = new byte[8192];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, ct)) > 0)
+        {
+            if (buffer.Length + read > MaxBodyBytes)
+            {
+                return null;
+            }
+            buffer.Write(chunk, 0, read);
+        }
+        return buffer.ToArray();
+    }
 }

@@ -32,7 +32,7 @@ public sealed class BlockKitRendererTests
     {
         var rows = Enumerable.Range(0, count).Select(i => Session(i, query)).ToList();
         var command = CommandParser.Parse("sessions").Command!;
-        return Replies.Replies.Sessions("prod", command, new SessionPage(rows, count, count / 2, 0, count - count / 2, count / 5), Now);
+        return PgChatOps.Replies.Replies.Sessions("prod", command, new SessionPage(rows, count, count / 2, 0, count - count / 2, count / 5), Now);
     }
 
     private static PendingAction Action(int count, string? query = null) => new()

@@ -1,0 +1,148 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Options;
+using PgChatOps.Commands;
+using PgChatOps.Hosting;
+using PgChatOps.Replies;
+
+namespace PgChatOps.Discord;
+
+/// <summary>
+/// Answers one verified interaction. Commands and clicks go through the pipeline; what is ready within
+/// <see cref="InlineWindow"/> is answered inline, the rest is deferred (type 5 or 6) and completed through the
+/// interaction webhook. Outcomes also go to <c>Discord:AuditChannel</c>.
+/// </summary>
+public sealed class DiscordInteractions(
+    CommandPipeline pipeline,
+    DiscordApiClient api,
+    DiscordFollowUps followUps,
+    IOptions<PgChatOpsOptions> options,
+    ILogger<DiscordInteractions> log)
+{
+    /// <summary>Discord allows 3 seconds for the first response; this leaves room for the network.</summary>
+    public static readonly TimeSpan InlineWindow = TimeSpan.FromSeconds(2);
+
+    private readonly DiscordOptions _discord = options.Value.Discord;
+
+    /// <summary>The response body, or null for an interaction too malformed to answer (400).</summary>
+    public async Task<JsonObject?> HandleAsync(JsonElement interaction, CancellationToken requestAborted)
+    {
+        if (interaction.ValueKind != JsonValueKind.Object
+            || !interaction.TryGetProperty("type", out var t) || t.ValueKind != JsonValueKind.Number || !t.TryGetInt32(out var type))
+        {
+            return null;
+        }
+        switch (type)
+        {
+            case 1:
+                return new JsonObject { ["type"] = 1 };
+            case 2:
+                return await CommandAsync(interaction, requestAborted);
+            case 3:
+                return await ClickAsync(interaction, requestAborted);
+            case 4:
+                return new JsonObject { ["type"] = 8, ["data"] = new JsonObject { ["choices"] = new JsonArray() } };
+            default:
+                return DiscordRenderer.Response(4, Reply.Error("PgChatOps does not handle this kind of interaction."));
+        }
+    }
+
+    private async Task<JsonObject?> CommandAsync(JsonElement interaction, CancellationToken requestAborted)
+    {
+        var origin = DiscordOrigin.From(interaction, _discord.ApplicationId);
+        if (origin is null || !interaction.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.Object)
+        {
+            return null;
+        }
+        var (text, error) = DiscordCommandText.FromCommandData(data);
+        if (error is not null)
+        {
+            return DiscordRenderer.Response(4, Reply.Error(error));
+        }
+
+        var request = new ChatRequest(Platform.Discord, origin.Workspace, origin.Channel, null, origin.User, text!);
+        var work = followUps.Start(ct => pipeline.HandleAsync(request, ct));
+        if (await FinishedInTimeAsync(work, requestAborted))
+        {
+            var reply = await work;
+            PostToAuditChannel(reply, origin);
+            return DiscordRenderer.Response(4, reply);
+        }
+
+        // A deferred response's visibility is fixed now; read results and confirmations are for the channel.
+        followUps.Run("deferred command reply", async ct =>
+        {
+            var reply = await work;
+            var result = await api.EditOriginalAsync(origin.ApplicationId, origin.Token, DiscordRenderer.RenderForEdit(reply), ct);
+            if (!result.IsSuccess)
+            {
+                log.LogWarning("Could not complete a deferred Discord reply: {Result}", result);
+            }
+            PostToAuditChannel(reply, origin);
+        });
+        return new JsonObject { ["type"] = 5 };
+    }
+
+    private async Task<JsonObject?> ClickAsync(JsonElement interaction, CancellationToken requestAborted)
+    {
+        var origin = DiscordOrigin.From(interaction, _discord.ApplicationId);
+        if (origin is null || !interaction.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.Object)
+        {
+            return null;
+        }
+        if (!DiscordCustomId.TryParse(DiscordOrigin.String(data, "custom_id"), out var role, out var actionId))
+        {
+            return DiscordRenderer.Response(4, Reply.Error("This is not a PgChatOps confirmation button: nothing was done."));
+        }
+
+        var click = new ButtonClick(Platform.Discord, origin.Workspace, origin.Channel, origin.User, actionId, role);
+        var work = followUps.Start(ct => pipeline.HandleClickAsync(click, ct));
+        if (await FinishedInTimeAsync(work, requestAborted))
+        {
+            var reply = await work;
+            PostToAuditChannel(reply, origin);
+            return DiscordRenderer.Response(reply.ReplaceOriginal ? 7 : 4, reply);
+        }
+
+        // Executing can take seconds (pg_terminate_backend waits for the backend to exit): acknowledge now, edit later.
+        followUps.Run("deferred click reply", async ct =>
+        {
+            var reply = await work;
+            var result = reply.ReplaceOriginal
+                ? await api.EditOriginalAsync(origin.ApplicationId, origin.Token, DiscordRenderer.RenderForEdit(reply), ct)
+                : await api.FollowUpAsync(origin.ApplicationId, origin.Token, DiscordRenderer.Render(reply), ct);
+            if (!result.IsSuccess)
+            {
+                log.LogWarning("Could not complete a deferred Discord click: {Result}", result);
+            }
+            PostToAuditChannel(reply, origin);
+        });
+        return new JsonObject { ["type"] = 6 };
+    }
+
+    private static async Task<bool> FinishedInTimeAsync(Task work, CancellationToken requestAborted)
+    {
+        using var window = CancellationTokenSource.CreateLinkedTokenSource(requestAborted);
+        var finished = await Task.WhenAny(work, Task.Delay(InlineWindow, window.Token)) == work;
+        await window.CancelAsync();
+        return finished;
+    }
+
+    /// <summary>Every outcome (executed, failed, aborted, expired) is also posted to the audit channel, if one is set.</summary>
+    private void PostToAuditChannel(Reply reply, DiscordOrigin origin)
+    {
+        if (reply.Kind != ReplyKind.Outcome || _discord.AuditChannel is not { Length: > 0 } channel)
+        {
+            return;
+        }
+        var record = reply with { Buttons = [], Notes = [.. reply.Notes, $"In <#{origin.Channel}>."] };
+        followUps.Run("audit channel post", async ct =>
+        {
+            var result = await api.PostMessageAsync(channel, DiscordRenderer.RenderForEdit(record), ct);
+            if (!result.IsSuccess)
+            {
+                log.LogWarning("Could not post an action's outcome to the Discord audit channel: {Result}", result);
+            }
+        });
+    }
+}

@@ -1,0 +1,303 @@
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using PgChatOps.Replies;
+
+namespace PgChatOps.Discord;
+
+/// <summary>
+/// Renders a reply as a Discord message body: the title as content, one embed (fields, the table as a code
+/// block, notes, the context as footer) and buttons in action rows. Pure, and always within
+/// <see cref="DiscordLimits"/>: what does not fit is cut with an "N more" line rather than rejected by Discord.
+/// </summary>
+public static partial class DiscordRenderer
+{
+    private const int FooterBudget = 300;
+    private const int CellWidth = 20;
+    private const int LastCellWidth = 48;
+    private const int MoreLineBudget = 200;
+    private const int NotesReserve = 800;
+    private const int DescriptionReserve = 2000;
+
+    /// <summary>Plain UTF-8 JSON: the bodies are JSON for Discord, never HTML, so nothing needs \u escapes.</summary>
+    public static readonly JsonSerializerOptions Json = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    public static JsonObject Render(Reply reply)
+    {
+        var title = Markdown(Marker(reply.Kind) + reply.Title);
+        var message = new JsonObject
+        {
+            ["content"] = title.Length == 0 ? "…" : Cut(title, DiscordLimits.Content),
+            ["embeds"] = new JsonArray(Embed(reply)),
+            ["components"] = Components(reply.Buttons),
+            ["allowed_mentions"] = new JsonObject { ["parse"] = new JsonArray() },
+        };
+        if (reply.Visibility == Visibility.Requester)
+        {
+            message["flags"] = DiscordLimits.EphemeralFlag;
+        }
+        return message;
+    }
+
+    /// <summary>The same message for an edit (PATCH) or a channel post, where the ephemeral flag has no place.</summary>
+    public static JsonObject RenderForEdit(Reply reply)
+    {
+        var message = Render(reply);
+        message.Remove("flags");
+        return message;
+    }
+
+    /// <summary>An interaction response: type 4 (a new message) or 7 (update the message the button was on).</summary>
+    public static JsonObject Response(int type, Reply reply) => new()
+    {
+        ["type"] = type,
+        ["data"] = type == 7 ? RenderForEdit(reply) : Render(reply),
+    };
+
+    private static string Marker(ReplyKind kind) => kind switch
+    {
+        ReplyKind.Error => "✖ ",
+        ReplyKind.Denied => "⛔ ",
+        ReplyKind.Confirmation => "⚠ ",
+        _ => "",
+    };
+
+    private static int Color(ReplyKind kind) => kind switch
+    {
+        ReplyKind.Error or ReplyKind.Denied => 0xD83C3E,
+        ReplyKind.Confirmation => 0xF0A30A,
+        ReplyKind.Outcome => 0x2E8B57,
+        _ => 0x336791,
+    };
+
+    private static JsonObject Embed(Reply reply)
+    {
+        var embed = new JsonObject { ["color"] = Color(reply.Kind) };
+        var used = 0;
+        if (reply.Context is { Length: > 0 } context)
+        {
+            var footer = Format.Truncate(context, FooterBudget);
+            if (footer.Length > 0)
+            {
+                embed["footer"] = new JsonObject { ["text"] = footer };
+                used += footer.Length;
+            }
+        }
+
+        var hasDescription = reply.Table is not null || reply.Notes.Count > 0;
+        var fields = Fields(reply.Fields, DiscordLimits.EmbedTotal - used - (hasDescription ? DescriptionReserve : 0), out var fieldChars);
+        if (fields.Count > 0)
+        {
+            embed["fields"] = fields;
+            used += fieldChars;
+        }
+
+        var description = Description(reply, Math.Min(DiscordLimits.EmbedDescription, DiscordLimits.EmbedTotal - used));
+        if (description.Length > 0)
+        {
+            embed["description"] = description;
+        }
+        return embed;
+    }
+
+    private static JsonArray Fields(IReadOnlyList<ReplyField> source, int budget, out int chars)
+    {
+        const int moreReserve = 40;
+        var fields = new JsonArray();
+        chars = 0;
+        var shown = 0;
+        foreach (var f in source)
+        {
+            if (fields.Count == DiscordLimits.EmbedFields - 1 && source.Count > DiscordLimits.EmbedFields)
+            {
+                break;
+            }
+            var name = Cut(Markdown(Format.Truncate(f.Name, DiscordLimits.FieldName)), DiscordLimits.FieldName);
+            var value = Cut(Markdown(f.Value), DiscordLimits.FieldValue);
+            name = name.Trim().Length == 0 ? "—" : name;
+            value = value.Trim().Length == 0 ? "—" : value;
+            if (chars + name.Length + value.Length > budget - moreReserve)
+            {
+                break;
+            }
+            fields.Add(new JsonObject { ["name"] = name, ["value"] = value, ["inline"] = value.Length <= 40 && !value.Contains('\n') });
+            chars += name.Length + value.Length;
+            shown++;
+        }
+        if (shown < source.Count && chars + moreReserve <= budget)
+        {
+            var more = $"{source.Count - shown} more not shown";
+            fields.Add(new JsonObject { ["name"] = "…", ["value"] = more, ["inline"] = false });
+            chars += 1 + more.Length;
+        }
+        return fields;
+    }
+
+    private static string Description(Reply reply, int budget)
+    {
+        var sb = new StringBuilder();
+        if (reply.Table is { } table)
+        {
+            var notesWanted = Math.Min(reply.Notes.Sum(n => n.Length + 1), NotesReserve);
+            AppendTable(sb, table, budget - notesWanted);
+        }
+        foreach (var note in reply.Notes)
+        {
+            var separator = sb.Length == 0 ? 0 : 1;
+            var room = budget - sb.Length - separator;
+            if (room < 16)
+            {
+                break;
+            }
+            var text = Note(note, room);
+            if (text.Length == 0)
+            {
+                continue;
+            }
+            if (separator > 0)
+            {
+                sb.Append('\n');
+            }
+            sb.Append(text);
+        }
+        return sb.ToString();
+    }
+
+    private static void AppendTable(StringBuilder sb, ReplyTable table, int budget)
+    {
+        var columns = Enumerable.Range(0, table.Columns.Count)
+            .Where(i => i == 0 || table.Rows.Count == 0 || table.Rows.Any(r => i < r.Count && !string.IsNullOrWhiteSpace(r[i])))
+            .ToList();
+        var last = columns.Count == 0 ? -1 : columns[^1];
+        string Cell(IReadOnlyList<string> row, int i) =>
+            Code(Format.Truncate(i < row.Count ? row[i] : "", i == last ? LastCellWidth : CellWidth));
+
+        var header = columns.Select(i => Code(Format.Truncate(table.Columns[i], CellWidth))).ToList();
+        var cells = table.Rows.Select(r => columns.Select(i => Cell(r, i)).ToList()).ToList();
+        var widths = Enumerable.Range(0, columns.Count)
+            .Select(c => Math.Max(header[c].Length, cells.Count == 0 ? 0 : cells.Max(r => r[c].Length)))
+            .ToList();
+        string Line(List<string> row) =>
+            string.Join("  ", row.Select((cell, c) => c == row.Count - 1 ? cell : cell.PadRight(widths[c]))).TrimEnd();
+
+        const string fence = "```";
+        var block = new StringBuilder().Append(fence).Append('\n').Append(Line(header)).Append('\n');
+        var room = budget - MoreLineBudget - fence.Length - 1;
+        if (block.Length > room)
+        {
+            sb.Append(Cut(Markdown($"(a table of {table.Rows.Count:N0} {table.RowNoun} is too wide to show here)"), Math.Max(0, budget)));
+            return;
+        }
+        var shown = 0;
+        foreach (var row in cells)
+        {
+            var line = Line(row);
+            if (block.Length + line.Length + 1 > room)
+            {
+                break;
+            }
+            block.Append(line).Append('\n');
+            shown++;
+        }
+        block.Append(fence);
+        sb.Append(block);
+
+        var cut = new ReplyTable(table.Columns, table.Rows.Take(shown).ToList(), Math.Max(table.TotalRows, table.Rows.Count))
+        {
+            MoreHint = table.MoreHint,
+            RowNoun = table.RowNoun,
+        };
+        if (Format.MoreLine(cut) is { } more)
+        {
+            sb.Append('\n').Append(Cut(Markdown(more), MoreLineBudget));
+        }
+    }
+
+    /// <summary>A one-line note as text; a multi-line one (a full query) as its first line and a code block.</summary>
+    private static string Note(string note, int room)
+    {
+        var newline = note.IndexOf('\n', StringComparison.Ordinal);
+        if (newline < 0)
+        {
+            return Cut(Markdown(note), room);
+        }
+        var head = Cut(Markdown(note[..newline].TrimEnd()), Math.Min(room, 300));
+        var codeRoom = room - head.Length - 1 - 8;
+        if (codeRoom < 20)
+        {
+            return head;
+        }
+        var code = Format.TruncateBlock(Code(note[(newline + 1)..].TrimEnd()), codeRoom);
+        return $"{head}\n```\n{code}\n```";
+    }
+
+    private static JsonArray Components(IReadOnlyList<ReplyButton> buttons)
+    {
+        var rows = new JsonArray();
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        var usable = buttons.Where(b => ids.Add(DiscordCustomId.For(b))).Take(DiscordLimits.ActionRows * DiscordLimits.ButtonsPerRow);
+        foreach (var chunk in usable.Chunk(DiscordLimits.ButtonsPerRow))
+        {
+            var row = new JsonArray();
+            foreach (var b in chunk)
+            {
+                var label = Format.Truncate(b.Label, DiscordLimits.ButtonLabel);
+                row.Add(new JsonObject
+                {
+                    ["type"] = 2,
+                    ["style"] = b.Role == ButtonRole.Abort ? 2 : b.Danger ? 4 : 1,
+                    ["label"] = label.Length == 0 ? (b.Role == ButtonRole.Abort ? "Abort" : "Confirm") : label,
+                    ["custom_id"] = DiscordCustomId.For(b),
+                });
+            }
+            rows.Add(new JsonObject { ["type"] = 1, ["components"] = row });
+        }
+        return rows;
+    }
+
+    /// <summary>Text for a code block: a backtick could close the block, so it becomes a look-alike.</summary>
+    internal static string Code(string text) => text.Replace('`', 'ˋ');
+
+    /// <summary>
+    /// Escapes Discord markdown (<c>* _ ~ | \</c>, a leading <c>#</c> or <c>&gt;</c>) outside `inline code`, so
+    /// that names such as <c>app_user_1</c> read as typed; inline code the core wrote stays code.
+    /// </summary>
+    internal static string Markdown(string text)
+    {
+        var sb = new StringBuilder(text.Length + 8);
+        var parts = RunsOfBackticks().Replace(text, m => new string('ˋ', m.Length)).Split('`');
+        var balanced = parts.Length % 2 == 1;
+        for (var p = 0; p < parts.Length; p++)
+        {
+            var inCode = p % 2 == 1 && (balanced || p < parts.Length - 1);
+            if (p > 0)
+            {
+                sb.Append(inCode || p % 2 == 0 ? "`" : "\\`");
+            }
+            if (inCode)
+            {
+                sb.Append(parts[p]);
+                continue;
+            }
+            foreach (var c in parts[p])
+            {
+                var lineStart = sb.Length == 0 || sb[^1] == '\n';
+                if (c is '*' or '_' or '~' or '|' or '\\' || (lineStart && c is '#' or '>' or '-'))
+                {
+                    sb.Append('\\');
+                }
+                sb.Append(c);
+            }
+        }
+        return sb.ToString();
+    }
+
+    /// <summary>The core writes `inline code` with single backticks; a run of two or more could open a code block.</summary>
+    [GeneratedRegex("``+")]
+    private static partial Regex RunsOfBackticks();
+
+    /// <summary>Cuts to <paramref name="max"/> characters, keeping line breaks, with an ellipsis when cut.</summary>
+    private static string Cut(string text, int max) => Format.TruncateBlock(text, max);
+}
