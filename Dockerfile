@@ -10,6 +10,7 @@ COPY Directory.Build.props Directory.Packages.props ./
 COPY src/PgChatOps/PgChatOps.csproj src/PgChatOps/
 RUN dotnet restore src/PgChatOps/PgChatOps.csproj
 COPY .editorconfig appsettings.json ./
+COPY manifests/discord/commands.json manifests/discord/
 COPY src/ src/
 RUN dotnet publish src/PgChatOps -c Release -o /app --no-restore
 

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using PgChatOps.Hosting;
@@ -53,6 +54,8 @@ public static class DiscordCommandRegistration
         builder.Logging.AddFilter<Microsoft.Extensions.Logging.Console.ConsoleLoggerProvider>(null, LogLevel.Warning);
         builder.AddPgChatOps();
         builder.AddDiscord();
+        // Registering commands needs the Discord settings only: no target, no state store, no rules.
+        builder.Services.RemoveAll<IValidateOptions<PgChatOpsOptions>>();
         using var host = builder.Build();
 
         var discord = host.Services.GetRequiredService<IOptions<PgChatOpsOptions>>().Value.Discord;

@@ -123,7 +123,7 @@ public sealed partial class DiscordRendererTests
         Assert.Equal("Terminate 3 sessions", buttons[0]!["label"]!.GetValue<string>());
         Assert.Equal(2, buttons[1]!["style"]!.GetValue<int>());
         Assert.Equal("pgchatops.abort:7d3c4e1a-9b2f-4c11-8a55-0e6f2b9d1c33", buttons[1]!["custom_id"]!.GetValue<string>());
-        Assert.Contains("<@53908232506183680>", message["content"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Contains("Requested by Mason", message["content"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.Empty(message["allowed_mentions"]!["parse"]!.AsArray());
     }
 
