@@ -16,8 +16,7 @@ public static class DiscordEndpoints
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(sp => new DiscordSignatureVerifier(sp.GetRequiredService<IOptions<PgChatOpsOptions>>().Value.Discord.PublicKey));
         services.AddSingleton<DiscordRateLimits>();
-        services.AddSingleton<DiscordFollowUps>();
-        services.AddHostedService(sp => sp.GetRequiredService<DiscordFollowUps>());
+        services.TryAddDetachedWork();
         services.AddTransient<DiscordInteractions>();
         services.AddHttpClient<DiscordApiClient>((sp, http) =>
             {
@@ -40,7 +39,7 @@ public static class DiscordEndpoints
     private static async Task<IResult> InteractionAsync(
         HttpContext context, DiscordSignatureVerifier verifier, DiscordInteractions interactions, TimeProvider time, ILogger<DiscordInteractions> log)
     {
-        var body = await ReadBodyAsync(context.Request, context.RequestAborted);
+        var body = await RawBody.ReadAsync(context.Request, MaxBodyBytes, context.RequestAborted);
         if (body is null)
         {
             return Results.Text("request body too large\n", statusCode: StatusCodes.Status413PayloadTooLarge);
@@ -73,26 +72,5 @@ public static class DiscordEndpoints
                 ? Results.Text("malformed interaction\n", statusCode: StatusCodes.Status400BadRequest)
                 : Results.Text(response.ToJsonString(DiscordRenderer.Json), "application/json");
         }
-    }
-
-    /// <summary>The raw body, or null when it exceeds <see cref="MaxBodyBytes"/>. Signatures are over these exact bytes.</summary>
-    private static async Task<byte[]?> ReadBodyAsync(HttpRequest request, CancellationToken ct)
-    {
-        if (request.ContentLength > MaxBodyBytes)
-        {
-            return null;
-        }
-        using var buffer = new MemoryStream();
-        var chunk = new byte[8192];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, ct)) > 0)
-        {
-            if (buffer.Length + read > MaxBodyBytes)
-            {
-                return null;
-            }
-            buffer.Write(chunk, 0, read);
-        }
-        return buffer.ToArray();
     }
 }

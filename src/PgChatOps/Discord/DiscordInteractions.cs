@@ -15,7 +15,7 @@ namespace PgChatOps.Discord;
 public sealed class DiscordInteractions(
     CommandPipeline pipeline,
     DiscordApiClient api,
-    DiscordFollowUps followUps,
+    DetachedWork followUps,
     IOptions<PgChatOpsOptions> options,
     ILogger<DiscordInteractions> log)
 {

@@ -6,6 +6,18 @@ namespace PgChatOps.Hosting;
 
 public static class PgChatOpsWeb
 {
+    /// <summary>Registers <see cref="DetachedWork"/> once, however many adapters ask for it.</summary>
+    public static IServiceCollection TryAddDetachedWork(this IServiceCollection services)
+    {
+        if (services.Any(d => d.ServiceType == typeof(DetachedWork)))
+        {
+            return services;
+        }
+        services.AddSingleton<DetachedWork>();
+        services.AddHostedService(sp => sp.GetRequiredService<DetachedWork>());
+        return services;
+    }
+
     /// <summary>How long a stopping replica lets in-flight commands and clicks finish (SIGTERM to exit).</summary>
     public static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(30);
 

@@ -1,3 +1,4 @@
+using PgChatOps.Hosting;
 using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.WebUtilities;
@@ -15,7 +16,7 @@ public sealed class SlackCommands(
     CommandPipeline pipeline,
     SlackUserGroups groups,
     SlackDelivery delivery,
-    SlackBackground background,
+    DetachedWork background,
     SlackSignatureVerifier verifier,
     ILogger<SlackCommands> log)
 {
@@ -25,7 +26,7 @@ public sealed class SlackCommands(
 
     public async Task<IResult> HandleAsync(HttpRequest request)
     {
-        var body = await SlackInbound.ReadBodyAsync(request, MaxBody, request.HttpContext.RequestAborted);
+        var body = await RawBody.ReadAsync(request, MaxBody, request.HttpContext.RequestAborted);
         if (body is null)
         {
             return SlackInbound.TooLarge();
@@ -53,7 +54,7 @@ public sealed class SlackCommands(
         var text = SlackText.Unescape(Field("text") ?? "");
         Uri.TryCreate(Field("response_url"), UriKind.Absolute, out var responseUrl);
 
-        var work = background.Run(async ct =>
+        var work = background.Start(async ct =>
         {
             var withGroups = user with { Groups = await groups.GroupsOfAsync(userId, ct) };
             var reply = await pipeline.HandleAsync(new ChatRequest(Platform.Slack, team, channel, null, withGroups, text), ct);

@@ -46,7 +46,7 @@ public static class SlackEndpoints
 
         services.AddSingleton(sp => ActivatorUtilities.CreateInstance<SlackApiClient>(sp,
             sp.GetRequiredService<IHttpClientFactory>().CreateClient(HttpClientName)));
-        services.AddSingleton<SlackBackground>();
+        services.TryAddDetachedWork();
         services.AddSingleton<SlackUserGroups>();
         services.AddSingleton<SlackDelivery>();
         services.AddSingleton<SlackCommands>();

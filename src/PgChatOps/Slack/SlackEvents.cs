@@ -1,3 +1,4 @@
+using PgChatOps.Hosting;
 using System.Collections.Concurrent;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -15,7 +16,7 @@ public sealed partial class SlackEvents(
     CommandPipeline pipeline,
     SlackUserGroups groups,
     SlackDelivery delivery,
-    SlackBackground background,
+    DetachedWork background,
     SlackSignatureVerifier verifier,
     TimeProvider time,
     ILogger<SlackEvents> log)
@@ -28,7 +29,7 @@ public sealed partial class SlackEvents(
 
     public async Task<IResult> HandleAsync(HttpRequest request)
     {
-        var body = await SlackInbound.ReadBodyAsync(request, MaxBody, request.HttpContext.RequestAborted);
+        var body = await RawBody.ReadAsync(request, MaxBody, request.HttpContext.RequestAborted);
         if (body is null)
         {
             return SlackInbound.TooLarge();

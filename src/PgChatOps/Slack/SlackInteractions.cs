@@ -1,3 +1,4 @@
+using PgChatOps.Hosting;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -16,7 +17,7 @@ public sealed class SlackInteractions(
     CommandPipeline pipeline,
     SlackUserGroups groups,
     SlackDelivery delivery,
-    SlackBackground background,
+    DetachedWork background,
     SlackSignatureVerifier verifier,
     ILogger<SlackInteractions> log)
 {
@@ -25,7 +26,7 @@ public sealed class SlackInteractions(
 
     public async Task<IResult> HandleAsync(HttpRequest request)
     {
-        var body = await SlackInbound.ReadBodyAsync(request, MaxBody, request.HttpContext.RequestAborted);
+        var body = await RawBody.ReadAsync(request, MaxBody, request.HttpContext.RequestAborted);
         if (body is null)
         {
             return SlackInbound.TooLarge();
