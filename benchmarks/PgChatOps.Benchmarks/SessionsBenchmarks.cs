@@ -41,22 +41,12 @@ public class SessionsBenchmarks
         var pg = await Server.Value;
         await pg.ExecuteAsync("DROP DATABASE IF EXISTS bench_state");
         await pg.ExecuteAsync("CREATE DATABASE bench_state");
-        var builder = Host.CreateApplicationBuilder();
-        builder.AddPgChatOps();
-        builder.Configuration.Sources.Clear();
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        _host = await BenchHost.StartAsync(new Dictionary<string, string?>
         {
             ["PgChatOps:Targets:bench:ConnectionString"] = pg.ConnectionString,
             ["PgChatOps:DefaultTarget"] = "bench",
             ["PgChatOps:StateConnectionString"] = pg.ConnectionStringFor("bench_state"),
-            ["PgChatOps:Access:Rules:0:Platform"] = "console",
-            ["PgChatOps:Access:Rules:0:Channels:0"] = "*",
-            ["PgChatOps:Access:Rules:0:Allow:0"] = "view",
         });
-        builder.Logging.ClearProviders();
-        _host = builder.Build();
-        await _host.StartAsync();
-        await _host.Services.GetRequiredService<StateStoreMigrator>().Ready.WaitAsync(TimeSpan.FromSeconds(30));
         _pipeline = _host.Services.GetRequiredService<CommandPipeline>();
         _reader = _host.Services.GetRequiredService<ActivityReader>();
         _request = new ChatRequest(Platform.Console, "bench", "bench", null, new ChatUser("bench", "bench", []), "/pg sessions");

@@ -39,23 +39,13 @@ public sealed class SessionsLatency : IAsyncDisposable
         await OpenIdleAsync(many, Many);
         await few.ExecuteAsync("CREATE DATABASE bench_state");
 
-        var builder = Host.CreateApplicationBuilder();
-        builder.AddPgChatOps();
-        builder.Configuration.Sources.Clear();
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        _host = await BenchHost.StartAsync(new Dictionary<string, string?>
         {
             ["PgChatOps:Targets:few:ConnectionString"] = few.ConnectionString,
             ["PgChatOps:Targets:many:ConnectionString"] = many.ConnectionString,
             ["PgChatOps:DefaultTarget"] = "few",
             ["PgChatOps:StateConnectionString"] = few.ConnectionStringFor("bench_state"),
-            ["PgChatOps:Access:Rules:0:Platform"] = "console",
-            ["PgChatOps:Access:Rules:0:Channels:0"] = "*",
-            ["PgChatOps:Access:Rules:0:Allow:0"] = "view",
         });
-        builder.Logging.ClearProviders();
-        _host = builder.Build();
-        await _host.StartAsync();
-        await _host.Services.GetRequiredService<StateStoreMigrator>().Ready.WaitAsync(TimeSpan.FromSeconds(30));
         var pipeline = _host.Services.GetRequiredService<CommandPipeline>();
         var reader = _host.Services.GetRequiredService<ActivityReader>();
 
