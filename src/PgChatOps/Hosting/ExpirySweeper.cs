@@ -39,7 +39,7 @@ public sealed class ExpirySweeper(
         }
     }
 
-    internal async Task SweepAsync(CancellationToken stoppingToken)
+    private async Task SweepAsync(CancellationToken stoppingToken)
     {
         IReadOnlyList<PendingAction> expired;
         try
