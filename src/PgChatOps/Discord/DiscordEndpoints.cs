@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using PgChatOps.Actions;
 using PgChatOps.Hosting;
 
 namespace PgChatOps.Discord;
@@ -18,6 +19,9 @@ public static class DiscordEndpoints
         services.AddSingleton<DiscordRateLimits>();
         services.TryAddDetachedWork();
         services.AddTransient<DiscordInteractions>();
+        services.AddSingleton<DiscordAuditChannel>();
+        services.AddSingleton<DiscordOpenConfirmations>();
+        services.AddSingleton<IActionExpiryListener>(sp => sp.GetRequiredService<DiscordOpenConfirmations>());
         services.AddHttpClient<DiscordApiClient>((sp, http) =>
             {
                 var baseUrl = sp.GetRequiredService<IOptions<PgChatOpsOptions>>().Value.Discord.ApiBaseUrl;

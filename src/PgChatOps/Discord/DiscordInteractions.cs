@@ -15,6 +15,8 @@ namespace PgChatOps.Discord;
 public sealed class DiscordInteractions(
     CommandPipeline pipeline,
     DiscordApiClient api,
+    DiscordAuditChannel audit,
+    DiscordOpenConfirmations confirmations,
     DetachedWork followUps,
     IOptions<PgChatOpsOptions> options,
     ILogger<DiscordInteractions> log)
@@ -65,7 +67,8 @@ public sealed class DiscordInteractions(
         if (await FinishedInTimeAsync(work, requestAborted))
         {
             var reply = await work;
-            PostToAuditChannel(reply, origin);
+            confirmations.Remember(reply, new DiscordConfirmationMessage(origin.ApplicationId, origin.Token));
+            audit.Post(reply, origin.Channel);
             return DiscordRenderer.Response(4, reply);
         }
 
@@ -73,12 +76,13 @@ public sealed class DiscordInteractions(
         followUps.Run("deferred command reply", async ct =>
         {
             var reply = await work;
+            confirmations.Remember(reply, new DiscordConfirmationMessage(origin.ApplicationId, origin.Token));
             var result = await api.EditOriginalAsync(origin.ApplicationId, origin.Token, DiscordRenderer.RenderForEdit(reply), ct);
             if (!result.IsSuccess)
             {
                 log.LogWarning("Could not complete a deferred Discord reply: {Result}", result);
             }
-            PostToAuditChannel(reply, origin);
+            audit.Post(reply, origin.Channel);
         });
         return new JsonObject { ["type"] = 5 };
     }
@@ -100,7 +104,8 @@ public sealed class DiscordInteractions(
         if (await FinishedInTimeAsync(work, requestAborted))
         {
             var reply = await work;
-            PostToAuditChannel(reply, origin);
+            confirmations.Forget(reply);
+            audit.Post(reply, origin.Channel);
             return DiscordRenderer.Response(reply.ReplaceOriginal ? 7 : 4, reply);
         }
 
@@ -108,6 +113,7 @@ public sealed class DiscordInteractions(
         followUps.Run("deferred click reply", async ct =>
         {
             var reply = await work;
+            confirmations.Forget(reply);
             var result = reply.ReplaceOriginal
                 ? await api.EditOriginalAsync(origin.ApplicationId, origin.Token, DiscordRenderer.RenderForEdit(reply), ct)
                 : await api.FollowUpAsync(origin.ApplicationId, origin.Token, DiscordRenderer.Render(reply), ct);
@@ -115,7 +121,7 @@ public sealed class DiscordInteractions(
             {
                 log.LogWarning("Could not complete a deferred Discord click: {Result}", result);
             }
-            PostToAuditChannel(reply, origin);
+            audit.Post(reply, origin.Channel);
         });
         return new JsonObject { ["type"] = 6 };
     }
@@ -126,23 +132,5 @@ public sealed class DiscordInteractions(
         var finished = await Task.WhenAny(work, Task.Delay(InlineWindow, window.Token)) == work;
         await window.CancelAsync();
         return finished;
-    }
-
-    /// <summary>Every outcome (executed, failed, aborted, expired) is also posted to the audit channel, if one is set.</summary>
-    private void PostToAuditChannel(Reply reply, DiscordOrigin origin)
-    {
-        if (reply.Kind != ReplyKind.Outcome || _discord.AuditChannel is not { Length: > 0 } channel)
-        {
-            return;
-        }
-        var record = reply with { Buttons = [], Notes = [.. reply.Notes, $"In <#{origin.Channel}>."] };
-        followUps.Run("audit channel post", async ct =>
-        {
-            var result = await api.PostMessageAsync(channel, DiscordRenderer.RenderForEdit(record), ct);
-            if (!result.IsSuccess)
-            {
-                log.LogWarning("Could not post an action's outcome to the Discord audit channel: {Result}", result);
-            }
-        });
     }
 }

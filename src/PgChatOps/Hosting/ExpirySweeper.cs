@@ -1,14 +1,26 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using PgChatOps.Actions;
 using PgChatOps.Audit;
 
 namespace PgChatOps.Hosting;
 
-/// <summary>Marks confirmations whose time ran out as expired, with their audit entries, even if nobody clicks.</summary>
-public sealed class ExpirySweeper(ActionService actions, StateStoreMigrator migrator, TimeProvider time, ILogger<ExpirySweeper> log) : BackgroundService
+/// <summary>
+/// Marks confirmations whose time ran out as expired, with their audit entries, even if nobody clicks, then
+/// tells the platforms (<see cref="IActionExpiryListener"/>) so the stale buttons are replaced.
+/// </summary>
+public sealed class ExpirySweeper(
+    ActionService actions,
+    StateStoreMigrator migrator,
+    IEnumerable<IActionExpiryListener> listeners,
+    IOptions<PgChatOpsOptions> options,
+    TimeProvider time,
+    ILogger<ExpirySweeper> log) : BackgroundService
 {
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(30);
+
+    private readonly IReadOnlyList<IActionExpiryListener> _listeners = [.. listeners];
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -29,17 +41,37 @@ public sealed class ExpirySweeper(ActionService actions, StateStoreMigrator migr
 
     private async Task SweepAsync(CancellationToken stoppingToken)
     {
+        IReadOnlyList<PendingAction> expired;
         try
         {
-            var expired = await actions.ExpireDueAsync(stoppingToken);
-            if (expired.Count > 0)
-            {
-                log.LogInformation("Expired {Count} unconfirmed action(s).", expired.Count);
-            }
+            expired = await actions.ExpireDueAsync(stoppingToken);
         }
         catch (StateStoreUnavailableException ex)
         {
             log.LogWarning("Could not expire pending actions: {Error}", ex.Message);
+            return;
+        }
+        if (expired.Count == 0)
+        {
+            return;
+        }
+        log.LogInformation("Expired {Count} unconfirmed action(s).", expired.Count);
+        var ttl = options.Value.Confirmation.TimeToLive;
+        foreach (var action in expired)
+        {
+            var reply = ActionReplies.Expired(action, ttl);
+            foreach (var listener in _listeners)
+            {
+                try
+                {
+                    await listener.OnExpiredAsync(action, reply, stoppingToken);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+                {
+                    // The expiry is committed and audited; a platform that cannot show it must not stop the next sweep.
+                    log.LogWarning(ex, "Could not show the expiry of action {ActionId} ({Listener}).", action.Id, listener.GetType().Name);
+                }
+            }
         }
     }
 }

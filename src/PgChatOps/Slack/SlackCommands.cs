@@ -16,6 +16,7 @@ public sealed class SlackCommands(
     CommandPipeline pipeline,
     SlackUserGroups groups,
     SlackDelivery delivery,
+    SlackOpenConfirmations confirmations,
     DetachedWork background,
     SlackSignatureVerifier verifier,
     ILogger<SlackCommands> log)
@@ -65,6 +66,10 @@ public sealed class SlackCommands(
         if (first == work && work.IsCompletedSuccessfully)
         {
             var (reply, requester) = work.Result;
+            if (responseUrl is not null)
+            {
+                confirmations.Remember(reply, new SlackConfirmationMessage(responseUrl, null, null));
+            }
             if (reply.Kind == ReplyKind.Outcome)
             {
                 background.Run("record an outcome", ct => delivery.RecordOutcomeAsync(reply, null, null, requester, ct));
@@ -90,6 +95,7 @@ public sealed class SlackCommands(
         background.Run("answer a slash command through response_url", async ct =>
         {
             var (reply, requester) = await work.WaitAsync(ct);
+            confirmations.Remember(reply, new SlackConfirmationMessage(responseUrl, null, null));
             await delivery.RespondAsync(responseUrl, SlackDelivery.CommandResponse(reply, requester), ct);
             await delivery.RecordOutcomeAsync(reply, null, null, requester, ct);
         });

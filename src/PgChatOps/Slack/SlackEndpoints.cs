@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
+using PgChatOps.Actions;
 using PgChatOps.Hosting;
 
 namespace PgChatOps.Slack;
@@ -49,6 +50,8 @@ public static class SlackEndpoints
         services.TryAddDetachedWork();
         services.AddSingleton<SlackUserGroups>();
         services.AddSingleton<SlackDelivery>();
+        services.AddSingleton<SlackOpenConfirmations>();
+        services.AddSingleton<IActionExpiryListener>(sp => sp.GetRequiredService<SlackOpenConfirmations>());
         services.AddSingleton<SlackCommands>();
         services.AddSingleton<SlackInteractions>();
         services.AddSingleton<SlackEvents>();

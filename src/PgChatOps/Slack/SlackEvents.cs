@@ -16,6 +16,7 @@ public sealed partial class SlackEvents(
     CommandPipeline pipeline,
     SlackUserGroups groups,
     SlackDelivery delivery,
+    SlackOpenConfirmations confirmations,
     DetachedWork background,
     SlackSignatureVerifier verifier,
     TimeProvider time,
@@ -90,7 +91,10 @@ public sealed partial class SlackEvents(
         {
             var user = new ChatUser(userId, userId, await groups.GroupsOfAsync(userId, ct));
             var reply = await pipeline.HandleAsync(new ChatRequest(Platform.Slack, team, channel, threadTs, user, text), ct);
-            await delivery.PostInThreadAsync(channel, threadTs, reply, user, ct);
+            if (await delivery.PostInThreadAsync(channel, threadTs, reply, user, ct) is { } posted)
+            {
+                confirmations.Remember(reply, new SlackConfirmationMessage(null, channel, posted));
+            }
             await delivery.RecordOutcomeAsync(reply, null, null, user, ct);
         });
         return Results.Ok();

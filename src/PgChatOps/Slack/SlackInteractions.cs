@@ -17,6 +17,7 @@ public sealed class SlackInteractions(
     CommandPipeline pipeline,
     SlackUserGroups groups,
     SlackDelivery delivery,
+    SlackOpenConfirmations confirmations,
     DetachedWork background,
     SlackSignatureVerifier verifier,
     ILogger<SlackInteractions> log)
@@ -64,6 +65,7 @@ public sealed class SlackInteractions(
         {
             var clicker = click.User with { Groups = await groups.GroupsOfAsync(click.User.Id, ct) };
             var reply = await pipeline.HandleClickAsync(click with { User = clicker }, ct);
+            confirmations.Forget(reply);
             if (responseUrl is not null)
             {
                 await delivery.RespondAsync(responseUrl, SlackDelivery.ClickResponse(reply, clicker), ct);

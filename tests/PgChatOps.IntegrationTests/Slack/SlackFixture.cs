@@ -9,13 +9,13 @@ internal sealed class SlackFixture : IAsyncDisposable
     public const string Secret = "test-signing-secret-0123456789abcdef";
     public const string AuditChannel = "CAUDIT";
 
-    private SlackFixture(TestApp app, FakeHttpServer slack, HttpClient http, string stateDatabase)
+    private SlackFixture(TestApp app, FakeHttpServer slack, HttpClient http, string stateDatabase, TimeProvider? time)
     {
         App = app;
         Slack = slack;
         Http = http;
         StateDatabase = stateDatabase;
-        Client = new SlackClient(http, Secret);
+        Client = new SlackClient(http, Secret, time is null ? null : time.GetUtcNow);
     }
 
     public TestApp App { get; }
@@ -27,7 +27,9 @@ internal sealed class SlackFixture : IAsyncDisposable
     /// <summary>An absolute response_url on the fake server, unique per use.</summary>
     public string ResponseUrl(string name) => $"{Slack.BaseUrl}response/{name}";
 
-    public static async Task<SlackFixture> StartAsync(IDictionary<string, string?>? settings = null, string? targetConnectionString = null, string? signingSecret = Secret)
+    /// <param name="time">The app's clock (e.g. a FakeTimeProvider); requests are then signed with its time.</param>
+    public static async Task<SlackFixture> StartAsync(
+        IDictionary<string, string?>? settings = null, string? targetConnectionString = null, string? signingSecret = Secret, TimeProvider? time = null)
     {
         var slack = await FakeHttpServer.StartAsync();
         var all = new Dictionary<string, string?>
@@ -42,8 +44,8 @@ internal sealed class SlackFixture : IAsyncDisposable
             all[k] = v;
         }
         var state = await TestDatabase.CreateDatabaseAsync("state");
-        var app = await TestApp.CreateAsync(all, stateDatabase: state, targetConnectionString: targetConnectionString);
-        return new SlackFixture(app, slack, app.CreateClient(), state);
+        var app = await TestApp.CreateAsync(all, time: time, stateDatabase: state, targetConnectionString: targetConnectionString);
+        return new SlackFixture(app, slack, app.CreateClient(), state, time);
     }
 
     /// <summary>The JSON body of the first request to a path on the fake server (bounded wait).</summary>

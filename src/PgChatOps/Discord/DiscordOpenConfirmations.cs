@@ -1,0 +1,59 @@
+using PgChatOps.Actions;
+using PgChatOps.Commands;
+using PgChatOps.Hosting;
+using PgChatOps.Replies;
+
+namespace PgChatOps.Discord;
+
+/// <summary>
+/// The confirmations this replica posted in Discord and can still edit. When the sweeper expires one, its message
+/// is replaced with the Expired outcome (PATCH @original, no components) and the outcome goes to the audit channel.
+/// A confirmation posted by another replica is not known here: nothing is shown until someone clicks (the click
+/// path replaces it).
+/// </summary>
+public sealed class DiscordOpenConfirmations(DiscordApiClient api, DiscordAuditChannel audit, DetachedWork background, TimeProvider time, ILogger<DiscordOpenConfirmations> log)
+    : IActionExpiryListener
+{
+    /// <summary>An interaction token works for 15 minutes.</summary>
+    public static readonly TimeSpan MaxAge = TimeSpan.FromMinutes(15);
+
+    private readonly ConfirmationMessages<DiscordConfirmationMessage> _messages = new(time, MaxAge);
+
+    internal int Count => _messages.Count;
+
+    /// <summary>Remembers how to edit <paramref name="reply"/>'s message, if it is a confirmation.</summary>
+    public void Remember(Reply reply, DiscordConfirmationMessage message)
+    {
+        if (reply.Kind == ReplyKind.Confirmation && reply.ActionId is { } id)
+        {
+            _messages.Remember(id, message);
+        }
+    }
+
+    /// <summary>An outcome has replaced the confirmation: nothing is left to edit.</summary>
+    public void Forget(Reply reply)
+    {
+        if (reply.Kind == ReplyKind.Outcome && reply.ActionId is { } id)
+        {
+            _messages.Forget(id);
+        }
+    }
+
+    public Task OnExpiredAsync(PendingAction action, Reply reply, CancellationToken ct)
+    {
+        if (action.Platform != Platform.Discord || _messages.Take(action.Id) is not { } message)
+        {
+            return Task.CompletedTask;
+        }
+        background.Run("show an expired confirmation in Discord", async ct =>
+        {
+            var result = await api.EditOriginalAsync(message.ApplicationId, message.Token, DiscordRenderer.RenderForEdit(reply with { Buttons = [] }), ct);
+            if (!result.IsSuccess)
+            {
+                log.LogWarning("Could not replace an expired confirmation in Discord: {Result}", result);
+            }
+        });
+        audit.Post(reply, action.Channel);
+        return Task.CompletedTask;
+    }
+}
