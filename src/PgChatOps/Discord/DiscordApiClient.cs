@@ -25,6 +25,10 @@ public sealed class DiscordApiClient(HttpClient http, DiscordRateLimits limits, 
     public Task<DiscordApiResult> EditOriginalAsync(string applicationId, string token, JsonObject message, CancellationToken ct) =>
         SendAsync(HttpMethod.Patch, $"webhooks/{Segment(applicationId)}/{Segment(token)}/messages/@original", "webhooks/@original", message.ToJsonString(DiscordRenderer.Json), bot: false, ct);
 
+    /// <summary>Deletes the interaction's first response: DELETE webhooks/{app}/{token}/messages/@original.</summary>
+    public Task<DiscordApiResult> DeleteOriginalAsync(string applicationId, string token, CancellationToken ct) =>
+        SendAsync(HttpMethod.Delete, $"webhooks/{Segment(applicationId)}/{Segment(token)}/messages/@original", "webhooks/@original/delete", null, bot: false, ct);
+
     /// <summary>A follow-up message to an interaction: POST webhooks/{app}/{token}.</summary>
     public Task<DiscordApiResult> FollowUpAsync(string applicationId, string token, JsonObject message, CancellationToken ct) =>
         SendAsync(HttpMethod.Post, $"webhooks/{Segment(applicationId)}/{Segment(token)}", "webhooks/followup", message.ToJsonString(DiscordRenderer.Json), bot: false, ct);
@@ -42,7 +46,7 @@ public sealed class DiscordApiClient(HttpClient http, DiscordRateLimits limits, 
         return SendAsync(HttpMethod.Put, path, path, commandsJson, bot: true, ct);
     }
 
-    private async Task<DiscordApiResult> SendAsync(HttpMethod method, string path, string route, string json, bool bot, CancellationToken ct)
+    private async Task<DiscordApiResult> SendAsync(HttpMethod method, string path, string route, string? json, bool bot, CancellationToken ct)
     {
         var routeKey = method.Method + " " + route;
         var serverErrors = 0;
@@ -50,7 +54,7 @@ public sealed class DiscordApiClient(HttpClient http, DiscordRateLimits limits, 
         for (var attempt = 1; attempt <= MaxAttempts; attempt++)
         {
             await limits.WaitAsync(routeKey, ct);
-            using var request = new HttpRequestMessage(method, path) { Content = new StringContent(json, Encoding.UTF8, "application/json") };
+            using var request = new HttpRequestMessage(method, path) { Content = json is null ? null : new StringContent(json, Encoding.UTF8, "application/json") };
             if (bot && _discord.BotToken is { Length: > 0 } token)
             {
                 request.Headers.Authorization = new AuthenticationHeaderValue("Bot", token);

@@ -72,12 +72,27 @@ public sealed class DiscordInteractions(
             return DiscordRenderer.Response(4, reply);
         }
 
-        // A deferred response's visibility is fixed now; read results and confirmations are for the channel.
+        // A deferred response's visibility is fixed now, and read results and confirmations are for the channel.
+        // Errors and denials are for the requester only: Discord keeps the defer's visibility for edits, so the
+        // public "thinking" message is deleted and the answer sent as an ephemeral follow-up instead.
         followUps.Run("deferred command reply", async ct =>
         {
             var reply = await work;
             confirmations.Remember(reply, new DiscordConfirmationMessage(origin.ApplicationId, origin.Token));
-            var result = await api.EditOriginalAsync(origin.ApplicationId, origin.Token, DiscordRenderer.RenderForEdit(reply), ct);
+            DiscordApiResult result;
+            if (reply.Visibility == Visibility.Requester)
+            {
+                var deleted = await api.DeleteOriginalAsync(origin.ApplicationId, origin.Token, ct);
+                if (!deleted.IsSuccess)
+                {
+                    log.LogWarning("Could not remove a deferred Discord reply before answering privately: {Result}", deleted);
+                }
+                result = await api.FollowUpAsync(origin.ApplicationId, origin.Token, DiscordRenderer.Render(reply), ct);
+            }
+            else
+            {
+                result = await api.EditOriginalAsync(origin.ApplicationId, origin.Token, DiscordRenderer.RenderForEdit(reply), ct);
+            }
             if (!result.IsSuccess)
             {
                 log.LogWarning("Could not complete a deferred Discord reply: {Result}", result);

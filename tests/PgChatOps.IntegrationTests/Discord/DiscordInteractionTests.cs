@@ -134,7 +134,7 @@ public sealed class DiscordInteractionTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task A_slow_read_is_deferred_and_completed_through_the_webhook()
+    public async Task A_slow_read_is_deferred_and_its_error_completed_privately_through_the_webhook()
     {
         // A "server" that accepts connections and never answers: the read takes the full connect timeout.
         using var silent = new TcpListener(IPAddress.Loopback, 0);
@@ -164,11 +164,16 @@ public sealed class DiscordInteractionTests(ITestOutputHelper output)
         Assert.Equal(5, body!["type"]!.GetValue<int>());
         Assert.True(answeredAfter < TimeSpan.FromSeconds(3), $"answered after {answeredAfter}");
 
-        var edit = await discord.Api.WaitForAsync(r => r.Method == "PATCH", TimeSpan.FromSeconds(20));
-        Assert.Equal($"/webhooks/{DiscordTestPlatform.ApplicationId}/{token}/messages/@original", edit.Path);
-        var message = JsonNode.Parse(edit.Body)!;
+        // The error is for the requester only: the public "thinking" message goes, an ephemeral follow-up comes.
+        var followUp = await discord.Api.WaitForAsync(r => r.Method == "POST" && r.Path == $"/webhooks/{DiscordTestPlatform.ApplicationId}/{token}", TimeSpan.FromSeconds(20));
+        var deleted = Assert.Single(discord.Api.Requests, r => r.Method == "DELETE");
+        Assert.Equal($"/webhooks/{DiscordTestPlatform.ApplicationId}/{token}/messages/@original", deleted.Path);
+        Assert.True(deleted.At <= followUp.At);
+        Assert.DoesNotContain(discord.Api.Requests, r => r.Method == "PATCH");
+        var message = JsonNode.Parse(followUp.Body)!;
         Assert.Contains("Could not get an answer from test", message["content"]!.GetValue<string>(), StringComparison.Ordinal);
-        Assert.StartsWith("DiscordBot (", edit.Headers["User-Agent"], StringComparison.Ordinal);
+        Assert.Equal(64, message["flags"]!.GetValue<int>() & 64);
+        Assert.StartsWith("DiscordBot (", followUp.Headers["User-Agent"], StringComparison.Ordinal);
         silent.Stop();
         held.ForEach(c => c.Dispose());
     }
@@ -237,6 +242,41 @@ public sealed class DiscordInteractionTests(ITestOutputHelper output)
         Assert.True(IsEphemeral(again!));
         Assert.Contains("Already handled", Content(again!), StringComparison.Ordinal);
         Assert.Single(discord.Api.Requests, r => r.Path.StartsWith("/channels/", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_slow_read_for_the_channel_is_deferred_and_the_thinking_message_edited()
+    {
+        await using var discord = await DiscordTestPlatform.StartAsync();
+        await using var sessions = await TestSessions.CreateAsync();
+        var idle = await sessions.OpenAsync();
+        var state = await TestDatabase.CreateDatabaseAsync("state");
+        await using var app = await TestApp.CreateAsync(discord.Settings(), stateDatabase: state);
+        using var client = app.CreateClient();
+        var member = DiscordTestPlatform.Member("1800000000000000011", discord.OperatorRole);
+
+        // The read is answered only once its audit record is written: hold the audit log past the inline window.
+        await using var holder = new Npgsql.NpgsqlConnection(await TestDatabase.ConnectionStringAsync(state));
+        await holder.OpenAsync();
+        await using var tx = await holder.BeginTransactionAsync();
+        await using (var lockLog = new Npgsql.NpgsqlCommand("LOCK TABLE pgchatops.audit_log IN ACCESS EXCLUSIVE MODE", holder, tx))
+        {
+            await lockLog.ExecuteNonQueryAsync();
+        }
+        var command = discord.Command(member, "sessions", ("user", sessions.Role));
+        var (status, ack) = await SendAsync(client, discord, command);
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(5, ack!["type"]!.GetValue<int>());
+        Assert.Null(ack["data"]);
+        await tx.CommitAsync();
+
+        var token = command["token"]!.GetValue<string>();
+        var edit = await discord.Api.WaitForAsync(r => r.Method == "PATCH" && r.Path == $"/webhooks/{DiscordTestPlatform.ApplicationId}/{token}/messages/@original");
+        var message = JsonNode.Parse(edit.Body)!;
+        Assert.StartsWith("1 session on test", message["content"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Contains(Pid(idle), message["embeds"]![0]!["description"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Null(message["flags"]);
+        Assert.DoesNotContain(discord.Api.Requests, r => r.Method == "DELETE");
     }
 
     [Fact]
