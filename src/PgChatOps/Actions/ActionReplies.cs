@@ -125,6 +125,7 @@ public static class ActionReplies
         Outcomes.Reused => "pid now belongs to another session: not touched",
         Outcomes.Protected => "protected: not touched" + (protectedReason is null ? "" : $" ({protectedReason})"),
         Outcomes.NoPrivilege => "not allowed: the bot's role may not signal it",
+        Outcomes.Unverified => "identity not visible to the bot's role: not touched",
         _ => outcome,
     };
 

@@ -28,9 +28,11 @@ public sealed class BackendSignaller(TargetRegistry targets, ProtectionPolicy pr
         SELECT c.pid, c.backend_start, c.usename,
             CASE
                 WHEN c.live_pid IS NULL THEN 'gone'
-                WHEN c.live_start <> c.backend_start THEN 'reused'
+                -- A role without pg_read_all_stats sees NULL here for other roles' sessions: no identity, no signal.
+                WHEN c.live_start IS NULL THEN 'unverified'
+                WHEN c.live_start IS DISTINCT FROM c.backend_start THEN 'reused'
                 WHEN c.live_pid = pg_backend_pid() OR c.application_name = 'pgchatops'
-                     OR c.backend_type <> 'client backend' THEN 'protected'
+                     OR c.backend_type IS DISTINCT FROM 'client backend' THEN 'protected'
                 WHEN c.is_superuser AND NOT @allow_superusers THEN 'protected'
                 WHEN c.usename = ANY (@protected_roles) OR c.application_name = ANY (@protected_apps) THEN 'protected'
                 WHEN NOT (me.is_superuser

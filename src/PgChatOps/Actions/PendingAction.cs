@@ -65,6 +65,9 @@ public static class Outcomes
     /// <summary>The pid now belongs to another session (different backend_start).</summary>
     public const string Reused = "reused";
     public const string Protected = "protected";
+
+    /// <summary>The bot's role cannot see the backend's start time, so its identity cannot be checked.</summary>
+    public const string Unverified = "unverified";
     public const string NoPrivilege = "no_privilege";
 }
 

@@ -16,6 +16,10 @@ public sealed class ProtectionPolicy(IOptions<PgChatOpsOptions> options)
     /// <summary>Null when the session may be acted on; otherwise the reason shown in the preview.</summary>
     public string? ReasonFor(SessionInfo s)
     {
+        if (!s.IdentityVisible)
+        {
+            return "its start time is hidden from the bot's role (grant pg_read_all_stats), so it cannot be identified safely";
+        }
         if (s.IsOwnBackend)
         {
             return "the bot's own connection";

@@ -5,6 +5,9 @@ public sealed record SessionInfo
 {
     public required int Pid { get; init; }
     public required DateTime BackendStart { get; init; }
+
+    /// <summary>False when the bot's role may not see the session's details (backend_start is hidden).</summary>
+    public bool IdentityVisible { get; init; } = true;
     public string? User { get; init; }
     public string? Database { get; init; }
     public string? Application { get; init; }

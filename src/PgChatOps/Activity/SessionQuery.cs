@@ -77,7 +77,8 @@ internal static class SessionQuery
     public static SessionInfo Read(NpgsqlDataReader r) => new()
     {
         Pid = r.GetInt32(r.GetOrdinal("pid")),
-        BackendStart = r.GetDateTime(r.GetOrdinal("backend_start")),
+        BackendStart = r.IsDBNull(r.GetOrdinal("backend_start")) ? DateTime.MinValue : r.GetDateTime(r.GetOrdinal("backend_start")),
+        IdentityVisible = !r.IsDBNull(r.GetOrdinal("backend_start")),
         User = NullableString(r, "usename"),
         Database = NullableString(r, "datname"),
         Application = NullableString(r, "application_name"),

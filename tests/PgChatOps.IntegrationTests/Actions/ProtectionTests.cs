@@ -105,5 +105,32 @@ public sealed class ProtectionTests
         Assert.False(await TestSessions.IsAliveAsync(admin));
     }
 
+    [Fact]
+    public async Task A_session_whose_identity_the_bots_role_cannot_see_is_never_signalled()
+    {
+        // A bot role that may signal (pg_signal_backend) but not read other sessions' details: PostgreSQL
+        // hides their backend_start, so (pid, backend_start) cannot be checked and nothing may be done.
+        await using var sessions = await TestSessions.CreateAsync();
+        var victim = await sessions.OpenAsync();
+        var botRole = TestDatabase.Unique("blind");
+        var pg = await TestDatabase.GetAsync();
+        await pg.ExecuteAsync($"CREATE ROLE {botRole} LOGIN; GRANT pg_signal_backend TO {botRole};");
+        await using var core = await CoreHost.StartAsync(targetConnectionString: pg.ConnectionStringFor("postgres", botRole));
+
+        var preview = await core.SendAsync($"kill {victim.Pid}");
+
+        Assert.Equal(ReplyKind.Error, preview.Kind);
+        Assert.Contains("every matched session is protected", preview.Title, StringComparison.Ordinal);
+        Assert.Contains("start time is hidden", preview.Notes[0], StringComparison.Ordinal);
+
+        var signaller = (BackendSignaller)core.Services.GetService(typeof(BackendSignaller))!;
+        var outcomes = await signaller.SignalAsync(core.Target, ActionKind.Terminate,
+            [new PlannedSession(victim.Pid, victim.BackendStart, sessions.Role, "postgres", victim.Application, "idle", null, null)],
+            TimeSpan.FromSeconds(5), CancellationToken.None);
+
+        Assert.Equal(Outcomes.Unverified, Assert.Single(outcomes).Outcome);
+        Assert.True(await TestSessions.IsAliveAsync(victim));
+    }
+
     private static string P(TestSession s) => s.Pid.ToString(CultureInfo.InvariantCulture);
 }
