@@ -62,8 +62,8 @@ public sealed class AuditLog(StateStore store)
             Value = values.Select(v => v ?? DBNull.Value).ToArray(),
         });
 
-    /// <summary>The latest actions (confirmations), newest first, with their outcome counts.</summary>
-    public async Task<IReadOnlyList<AuditedAction>> LatestActionsAsync(int last, CancellationToken ct)
+    /// <summary>The latest actions (confirmations) on the given targets, newest first, with their outcome counts.</summary>
+    public async Task<IReadOnlyList<AuditedAction>> LatestActionsAsync(int last, IReadOnlyList<string> targets, CancellationToken ct)
     {
         const string sql = """
             SELECT p.id, p.created_at, p.kind, p.status, p.target, p.platform, p.channel,
@@ -72,6 +72,7 @@ public sealed class AuditLog(StateStore store)
                              FROM (SELECT l.outcome, count(*) AS n FROM pgchatops.audit_log l
                                    WHERE l.action_id = p.id AND l.event = 'executed' GROUP BY l.outcome) o), '{}') AS outcomes
             FROM pgchatops.pending_actions p
+            WHERE p.target = ANY (@targets)
             ORDER BY p.created_at DESC
             LIMIT @last
             """;
@@ -79,6 +80,7 @@ public sealed class AuditLog(StateStore store)
         {
             await using var cmd = store.Source.CreateCommand(sql);
             cmd.Parameters.AddWithValue("last", last);
+            cmd.Parameters.Add(new NpgsqlParameter("targets", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = targets.ToArray() });
             var list = new List<AuditedAction>();
             await using var r = await cmd.ExecuteReaderAsync(ct);
             while (await r.ReadAsync(ct))

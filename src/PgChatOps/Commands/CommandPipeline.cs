@@ -122,10 +122,10 @@ public sealed class CommandPipeline(
         {
             return await GuardAsync(target, () => actions.PreviewAsync(request, command, target, ct));
         }
-        return await WithAuditAsync(request, command, target, () => ReadAsync(command, target, ct), ct);
+        return await WithAuditAsync(request, command, target, () => ReadAsync(request, command, target, ct), ct);
     }
 
-    private async Task<Reply> ReadAsync(Command command, string target, CancellationToken ct)
+    private async Task<Reply> ReadAsync(ChatRequest request, Command command, string target, CancellationToken ct)
     {
         var now = time.GetUtcNow();
         switch (command.Verb)
@@ -143,7 +143,8 @@ public sealed class CommandPipeline(
                     ? Reply.Error($"No session with pid {command.Pid} on {target}.", "It may have ended; `/pg sessions` lists the current ones.")
                     : Replies.Replies.Show(target, detail, protection, now, targets.Options(target).ShowQueryText);
             case Verb.Audit:
-                return Replies.Replies.Audit(await audit.LatestActionsAsync(command.Last ?? 10, ct), now);
+                // Only actions on targets this person may view here: the audit log spans every channel and target.
+                return Replies.Replies.Audit(await audit.LatestActionsAsync(command.Last ?? 10, VisibleTargets(request).ToList(), ct), now);
             default:
                 throw new InvalidOperationException($"{command.Verb} is not a read verb.");
         }

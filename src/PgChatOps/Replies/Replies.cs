@@ -248,7 +248,7 @@ public static class Replies
     public static Reply Audit(IReadOnlyList<AuditedAction> actions, DateTimeOffset now) => new()
     {
         Kind = ReplyKind.Info,
-        Title = actions.Count == 0 ? "No actions recorded yet" : $"Latest {Format.Count(actions.Count, "action")}",
+        Title = actions.Count == 0 ? "No actions recorded on the targets you may view here" : $"Latest {Format.Count(actions.Count, "action")}",
         Context = $"from the audit log, as of {Format.Time(now)}",
         Table = actions.Count == 0 ? null : new ReplyTable(["when", "action", "target", "asked by", "decided by", "status", "sessions"],
             actions.Select(a => (IReadOnlyList<string>)

@@ -66,6 +66,32 @@ public sealed class AuditTests
     }
 
     [Fact]
+    public async Task Audit_shows_only_actions_on_targets_the_reader_may_view()
+    {
+        await using var sessions = await TestSessions.CreateAsync();
+        var victim = await sessions.OpenAsync();
+        await using var core = await CoreHost.StartAsync(new Dictionary<string, string?>
+        {
+            ["Targets:secret:ConnectionString"] = await TestDatabase.ConnectionStringAsync(),
+            // carol may view the default target only.
+            ["Access:Rules:1:Platform"] = "console",
+            ["Access:Rules:1:Channels:0"] = "*",
+            ["Access:Rules:1:Users:0"] = "carol",
+            ["Access:Rules:1:Targets:0"] = "test",
+            ["Access:Rules:1:Allow:0"] = "view",
+        });
+        var preview = await core.SendAsync($"kill {victim.Pid} target=secret");
+        await core.ClickAsync(preview.ActionId!.Value, ButtonRole.Confirm);
+
+        var alice = await core.SendAsync("audit");
+        var carol = await core.SendAsync("audit", "carol");
+
+        Assert.Contains(alice.Table!.Rows, r => r[2] == "secret");
+        Assert.Null(carol.Table);
+        Assert.Equal("No actions recorded on the targets you may view here", carol.Title);
+    }
+
+    [Fact]
     public async Task Audit_lists_who_asked_who_confirmed_and_the_result()
     {
         await using var sessions = await TestSessions.CreateAsync();
