@@ -227,7 +227,7 @@ public static class BlockKitRenderer
 
     // A code block ends at the next fence: keep cell text from ever closing it.
     private static string Cell(string? text) =>
-        Format.Truncate(text, MaxCellWidth).Replace(Fence, "``\u200B`", StringComparison.Ordinal);
+        Format.Truncate(text, MaxCellWidth).Replace('`', 'ˋ');
 
     private static string Line(string[] row, int[] widths)
     {

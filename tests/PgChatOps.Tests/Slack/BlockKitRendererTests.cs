@@ -155,6 +155,27 @@ public sealed class BlockKitRendererTests
         }
     }
 
+    [Theory]
+    [InlineData("select '```' as fence")]
+    [InlineData("select '``````' as six")]
+    [InlineData("`a` ``b`` ```c``` ````d````")]
+    public void No_run_of_backticks_in_a_cell_can_close_the_table_block(string query)
+    {
+        var reply = new Reply
+        {
+            Kind = ReplyKind.Info,
+            Title = "t",
+            Table = new ReplyTable(["pid", "query"], [["1", query]], 1),
+        };
+
+        var section = BlockKitRenderer.Render(reply)["blocks"]!.AsArray()
+            .Select(b => b!["text"]?["text"]?.GetValue<string>())
+            .Single(t => t?.StartsWith("```", StringComparison.Ordinal) == true)!;
+
+        Assert.Equal(6, section.Count(c => c == '`'));
+        Assert.EndsWith("```", section, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void An_outcome_has_no_buttons_and_names_requester_confirmer_and_every_session()
     {
