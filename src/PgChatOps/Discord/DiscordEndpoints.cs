@@ -36,7 +36,7 @@ public static class DiscordEndpoints
 
     public static IEndpointRouteBuilder MapDiscordEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/discord/interactions", InteractionAsync);
+        app.MapPost("/discord/interactions", InteractionAsync).AddEndpointFilter<MalformedRequestFilter>();
         return app;
     }
 

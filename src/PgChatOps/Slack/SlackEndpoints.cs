@@ -60,9 +60,12 @@ public static class SlackEndpoints
 
     public static IEndpointRouteBuilder MapSlackEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/slack/commands", (HttpRequest request, SlackCommands commands) => commands.HandleAsync(request));
-        app.MapPost("/slack/interactions", (HttpRequest request, SlackInteractions interactions) => interactions.HandleAsync(request));
-        app.MapPost("/slack/events", (HttpRequest request, SlackEvents events) => events.HandleAsync(request));
+        app.MapPost("/slack/commands", (HttpRequest request, SlackCommands commands) => commands.HandleAsync(request))
+            .AddEndpointFilter<MalformedRequestFilter>();
+        app.MapPost("/slack/interactions", (HttpRequest request, SlackInteractions interactions) => interactions.HandleAsync(request))
+            .AddEndpointFilter<MalformedRequestFilter>();
+        app.MapPost("/slack/events", (HttpRequest request, SlackEvents events) => events.HandleAsync(request))
+            .AddEndpointFilter<MalformedRequestFilter>();
         return app;
     }
 

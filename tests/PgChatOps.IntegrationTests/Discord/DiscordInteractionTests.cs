@@ -245,6 +245,27 @@ public sealed class DiscordInteractionTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_signed_interaction_of_an_unexpected_shape_gets_400_and_never_a_500()
+    {
+        await using var discord = await DiscordTestPlatform.StartAsync();
+        await using var app = await TestApp.CreateAsync(discord.Settings());
+        using var client = app.CreateClient();
+        var member = DiscordTestPlatform.Member("1800000000000000012", discord.OperatorRole);
+
+        var fractional = discord.Command(member, "sessions");
+        fractional["data"]!["options"]![0]!["type"] = 1.5;
+        var stringOptions = discord.Command(member, "sessions");
+        stringOptions["data"]!["options"] = "sessions";
+
+        foreach (var interaction in new[] { fractional, stringOptions })
+        {
+            var (status, _) = await SendAsync(client, discord, interaction);
+            Assert.True(status is HttpStatusCode.BadRequest or HttpStatusCode.OK, $"{status}");
+        }
+        Assert.Empty(discord.Api.Requests);
+    }
+
+    [Fact]
     public async Task A_slow_read_for_the_channel_is_deferred_and_the_thinking_message_edited()
     {
         await using var discord = await DiscordTestPlatform.StartAsync();

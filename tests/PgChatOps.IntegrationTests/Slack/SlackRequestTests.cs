@@ -264,6 +264,9 @@ public sealed class SlackRequestTests(Xunit.Abstractions.ITestOutputHelper outpu
             ("/slack/interactions", "payload=" + Uri.EscapeDataString("""{"type":"view_submission"}"""), form, HttpStatusCode.OK),
             ("/slack/interactions", "payload=" + Uri.EscapeDataString("""{"type":"block_actions","actions":[{"action_id":"pgchatops.confirm","value":"not-a-guid"}]}"""), form, HttpStatusCode.OK),
             ("/slack/interactions", "payload=" + Uri.EscapeDataString("""{"type":"block_actions","actions":"x","user":7}"""), form, HttpStatusCode.OK),
+            // Well-formed JSON of an unexpected shape: a string where an object belongs.
+            ("/slack/interactions", "payload=" + Uri.EscapeDataString($$"""{"type":"block_actions","team":{"id":"T1"},"user":{"id":"U1"},"channel":{"id":"C123"},"container":"x","message":"y","actions":[{"action_id":"pgchatops.confirm","value":"{{Guid.NewGuid()}}"}]}"""), form, HttpStatusCode.BadRequest),
+            ("/slack/events", """{"type":"event_callback","event":"mention"}""", "application/json", HttpStatusCode.OK),
             ("/slack/events", "{not json", "application/json", HttpStatusCode.BadRequest),
             ("/slack/events", "[1,2]", "application/json", HttpStatusCode.BadRequest),
             ("/slack/events", """{"type":"event_callback","event":{"type":"app_mention"}}""", "application/json", HttpStatusCode.OK),
