@@ -173,6 +173,6 @@ public static class ActionReplies
             new("confirmed by", approver.DisplayName),
             new("error", error),
         ],
-        Notes = ["The database returned no per-session result. Check `/pg sessions` before trying again."],
+        Notes = ["The database returned no per-session result, so some sessions may already have been signalled. Check `/pg sessions` before trying again."],
     };
 }

@@ -226,7 +226,7 @@ public sealed class ActionService(
             }
             catch (StateStoreUnavailableException)
             {
-                // Nothing was signalled; the failure itself is what the user reads.
+                // The failure itself is what the user reads; the 'confirmed' record is already written.
             }
             return ActionReplies.Failed(action with { Status = ActionStatus.Failed, DecidedByName = click.User.DisplayName }, click.User, error);
         }

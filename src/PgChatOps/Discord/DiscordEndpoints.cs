@@ -29,6 +29,9 @@ public static class DiscordEndpoints
                 http.DefaultRequestHeaders.TryAddWithoutValidation("User-Agent", DiscordApiClient.UserAgent);
                 http.Timeout = TimeSpan.FromSeconds(15);
             })
+            // Singletons keep this client for the life of the process: rotate connections so DNS changes are seen.
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) })
+            .SetHandlerLifetime(Timeout.InfiniteTimeSpan)
             // The default request log line holds the URL, and a webhook URL holds the interaction token.
             .RemoveAllLoggers();
         return builder;

@@ -63,7 +63,7 @@ public sealed class SlackInteractions(
 
         background.Run("handle a button click", async ct =>
         {
-            var clicker = click.User with { Groups = await groups.GroupsOfAsync(click.User.Id, ct) };
+            var clicker = click.User with { Groups = await groups.GroupsOfAsync(click.User.Id, ct, fresh: true) };
             var reply = await pipeline.HandleClickAsync(click with { User = clicker }, ct);
             confirmations.Forget(reply);
             if (responseUrl is not null)

@@ -17,22 +17,26 @@ public sealed class SlackUserGroups(SlackApiClient api, AccessPolicy access, Tim
 
     private readonly ConcurrentDictionary<string, (DateTimeOffset Until, IReadOnlySet<string> Members)> _cache = new(StringComparer.Ordinal);
 
-    public async Task<IReadOnlyList<string>> GroupsOfAsync(string userId, CancellationToken ct)
+    /// <summary>
+    /// The named groups the user belongs to. <paramref name="fresh"/> skips the cache: an approver is checked at
+    /// the moment of the click, so someone just removed from an approver group cannot still confirm.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> GroupsOfAsync(string userId, CancellationToken ct, bool fresh = false)
     {
         var named = access.GroupsNamed(Platform.Slack);
         if (named.Count == 0)
         {
             return [];
         }
-        var checks = named.Select(async group => (group, members: await MembersAsync(group, ct)));
+        var checks = named.Select(async group => (group, members: await MembersAsync(group, fresh, ct)));
         var results = await Task.WhenAll(checks);
         return results.Where(r => r.members.Contains(userId)).Select(r => r.group).Order(StringComparer.Ordinal).ToList();
     }
 
-    private async Task<IReadOnlySet<string>> MembersAsync(string group, CancellationToken ct)
+    private async Task<IReadOnlySet<string>> MembersAsync(string group, bool fresh, CancellationToken ct)
     {
         var now = time.GetUtcNow();
-        if (_cache.TryGetValue(group, out var cached) && cached.Until > now)
+        if (!fresh && _cache.TryGetValue(group, out var cached) && cached.Until > now)
         {
             return cached.Members;
         }

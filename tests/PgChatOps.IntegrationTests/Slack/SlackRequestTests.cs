@@ -253,6 +253,35 @@ public sealed class SlackRequestTests(Xunit.Abstractions.ITestOutputHelper outpu
     }
 
     [Fact]
+    public async Task An_approver_removed_from_the_group_cannot_confirm_even_while_membership_is_cached()
+    {
+        await using var sessions = await TestSessions.CreateAsync();
+        var victim = await sessions.OpenAsync();
+        await using var slack = await SlackFixture.StartAsync(new Dictionary<string, string?>
+        {
+            ["Access:Rules:0:Platform"] = "slack",
+            ["Access:Rules:0:Channels:0"] = "CGROUP",
+            ["Access:Rules:0:Groups:0"] = "S0ONCALL",
+            ["Access:Rules:0:Allow:0"] = "view",
+            ["Access:Rules:0:Allow:1"] = "terminate",
+        });
+        var members = """{"ok":true,"users":["UASKER","UAPPROVER"]}""";
+        slack.Slack.Handler = r => r.Path == "/api/usergroups.users.list" ? FakeResponse.Json(members) : FakeResponse.Json("""{"ok":true}""");
+        var pid = victim.Pid.ToString(CultureInfo.InvariantCulture);
+        var confirmation = await SlackKillFlowTests.AnswerAsync(slack, await slack.Client.CommandAsync("CGROUP", "UASKER", $"kill {pid}", slack.ResponseUrl("cmd")), "cmd");
+        var id = Guid.Parse(SlackKillFlowTests.Actions(confirmation)!["elements"]![0]!["value"]!.GetValue<string>());
+
+        // UAPPROVER leaves the on-call group after the membership was cached.
+        members = """{"ok":true,"users":["UASKER"]}""";
+        await slack.Client.ClickAsync("CGROUP", "UAPPROVER", "pgchatops.confirm", id, slack.ResponseUrl("click"), "1700000000.000100");
+
+        var refusal = await slack.PostedToAsync("/response/click");
+        Assert.Equal("ephemeral", refusal["response_type"]!.GetValue<string>());
+        Assert.Contains("may not confirm", refusal["text"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.True(await TestSessions.IsAliveAsync(victim));
+    }
+
+    [Fact]
     public async Task Malformed_but_signed_requests_get_a_clear_answer_and_never_a_500()
     {
         await using var slack = await SlackFixture.StartAsync(ViewAndKill());
