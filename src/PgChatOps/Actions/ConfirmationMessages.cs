@@ -35,6 +35,24 @@ public sealed class ConfirmationMessages<TMessage>(TimeProvider time, TimeSpan m
 
     public void Forget(Guid actionId) => _messages.TryRemove(actionId, out _);
 
+    /// <summary>Remembers how to edit <paramref name="reply"/>'s message, if it is a confirmation.</summary>
+    public void Remember(Replies.Reply reply, TMessage message)
+    {
+        if (reply.Kind == Replies.ReplyKind.Confirmation && reply.ActionId is { } id)
+        {
+            Remember(id, message);
+        }
+    }
+
+    /// <summary>An outcome has replaced the confirmation: nothing is left to edit.</summary>
+    public void Forget(Replies.Reply reply)
+    {
+        if (reply.Kind == Replies.ReplyKind.Outcome && reply.ActionId is { } id)
+        {
+            Forget(id);
+        }
+    }
+
     private void DropStale(DateTimeOffset now)
     {
         foreach (var (id, entry) in _messages)

@@ -22,22 +22,10 @@ public sealed class DiscordOpenConfirmations(DiscordApiClient api, DiscordAuditC
     internal int Count => _messages.Count;
 
     /// <summary>Remembers how to edit <paramref name="reply"/>'s message, if it is a confirmation.</summary>
-    public void Remember(Reply reply, DiscordConfirmationMessage message)
-    {
-        if (reply.Kind == ReplyKind.Confirmation && reply.ActionId is { } id)
-        {
-            _messages.Remember(id, message);
-        }
-    }
+    public void Remember(Reply reply, DiscordConfirmationMessage message) => _messages.Remember(reply, message);
 
     /// <summary>An outcome has replaced the confirmation: nothing is left to edit.</summary>
-    public void Forget(Reply reply)
-    {
-        if (reply.Kind == ReplyKind.Outcome && reply.ActionId is { } id)
-        {
-            _messages.Forget(id);
-        }
-    }
+    public void Forget(Reply reply) => _messages.Forget(reply);
 
     public Task OnExpiredAsync(PendingAction action, Reply reply, CancellationToken ct)
     {
