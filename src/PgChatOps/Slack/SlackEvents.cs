@@ -30,14 +30,10 @@ public sealed partial class SlackEvents(
 
     public async Task<IResult> HandleAsync(HttpRequest request)
     {
-        var body = await RawBody.ReadAsync(request, MaxBody, request.HttpContext.RequestAborted);
+        var (body, refusal) = await SlackInbound.ReadSignedAsync(request, MaxBody, verifier);
         if (body is null)
         {
-            return SlackInbound.TooLarge();
-        }
-        if (!SlackInbound.IsSigned(request, body, verifier))
-        {
-            return SlackInbound.Unauthorized();
+            return refusal!;
         }
         JsonObject? payload;
         try

@@ -1,3 +1,4 @@
+using PgChatOps.Hosting;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Primitives;
@@ -9,6 +10,20 @@ public static class SlackInbound
 {
     public const string TimestampHeader = "X-Slack-Request-Timestamp";
     public const string SignatureHeader = "X-Slack-Signature";
+
+    /// <summary>
+    /// The raw body of a signed request, or the answer to give instead: 413 when it is too large, 401 when its
+    /// signature does not verify. Nothing is parsed before both checks pass.
+    /// </summary>
+    public static async Task<(byte[]? Body, IResult? Refusal)> ReadSignedAsync(HttpRequest request, int limit, SlackSignatureVerifier verifier)
+    {
+        var body = await RawBody.ReadAsync(request, limit, request.HttpContext.RequestAborted);
+        if (body is null)
+        {
+            return (null, TooLarge());
+        }
+        return IsSigned(request, body, verifier) ? (body, null) : (null, Unauthorized());
+    }
 
     public static bool IsSigned(HttpRequest request, byte[] body, SlackSignatureVerifier verifier) =>
         verifier.IsValid(Single(request.Headers[TimestampHeader]), Single(request.Headers[SignatureHeader]), body);
