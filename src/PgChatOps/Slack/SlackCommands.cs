@@ -54,11 +54,15 @@ public sealed class SlackCommands(
         var user = new ChatUser(userId, string.IsNullOrEmpty(userName) ? userId : userName, []);
         var text = SlackText.Unescape(Field("text") ?? "");
         Uri.TryCreate(Field("response_url"), UriKind.Absolute, out var responseUrl);
+        var chat = new ChatRequest(Platform.Slack, team, channel, null, user, text)
+        {
+            IsDirectMessage = SlackConversation.IsDirectMessage(channel, Field("channel_name")),
+        };
 
         var work = background.Start(async ct =>
         {
-            var withGroups = user with { Groups = await groups.GroupsOfAsync(userId, ct) };
-            var reply = await pipeline.HandleAsync(new ChatRequest(Platform.Slack, team, channel, null, withGroups, text), ct);
+            var withGroups = user with { Groups = await groups.GroupsOfAsync(userId, chat.Place, ct) };
+            var reply = await pipeline.HandleAsync(chat with { User = withGroups }, ct);
             return (reply, withGroups);
         });
 

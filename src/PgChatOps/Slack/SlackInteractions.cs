@@ -59,7 +59,7 @@ public sealed class SlackInteractions(
 
         background.Run("handle a button click", async ct =>
         {
-            var clicker = click.User with { Groups = await groups.GroupsOfAsync(click.User.Id, ct, fresh: true) };
+            var clicker = click.User with { Groups = await groups.GroupsOfAsync(click.User.Id, click.Place, ct, fresh: true) };
             var reply = await pipeline.HandleClickAsync(click with { User = clicker }, ct);
             confirmations.Forget(reply);
             if (responseUrl is not null)
@@ -101,7 +101,10 @@ public sealed class SlackInteractions(
                 return null;
             }
             var name = SlackInbound.Str(payload["user"]?["username"]) ?? SlackInbound.Str(payload["user"]?["name"]) ?? userId;
-            return new ButtonClick(Platform.Slack, team, channel, new ChatUser(userId, name, []), id, role.Value);
+            return new ButtonClick(Platform.Slack, team, channel, new ChatUser(userId, name, []), id, role.Value)
+            {
+                IsDirectMessage = SlackConversation.IsDirectMessage(channel, SlackInbound.Str(payload["channel"]?["name"])),
+            };
         }
         return null;
     }

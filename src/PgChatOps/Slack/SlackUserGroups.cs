@@ -6,7 +6,8 @@ using PgChatOps.Commands;
 namespace PgChatOps.Slack;
 
 /// <summary>
-/// A user's Slack user groups, as far as access rules care: only the groups the rules name are looked up
+/// A user's Slack user groups, as far as access rules care: only the groups named by rules that apply where the
+/// user is are looked up
 /// (usergroups.users.list, Tier 2), and each group's members are cached for <see cref="TimeToLive"/>.
 /// A failed lookup counts as "not a member": access then falls back to deny.
 /// </summary>
@@ -21,9 +22,9 @@ public sealed class SlackUserGroups(SlackApiClient api, AccessPolicy access, Tim
     /// The named groups the user belongs to. <paramref name="fresh"/> skips the cache: an approver is checked at
     /// the moment of the click, so someone just removed from an approver group cannot still confirm.
     /// </summary>
-    public async Task<IReadOnlyList<string>> GroupsOfAsync(string userId, CancellationToken ct, bool fresh = false)
+    public async Task<IReadOnlyList<string>> GroupsOfAsync(string userId, ChatPlace place, CancellationToken ct, bool fresh = false)
     {
-        var named = access.GroupsNamed(Platform.Slack);
+        var named = access.GroupsNamed(place);
         if (named.Count == 0)
         {
             return [];

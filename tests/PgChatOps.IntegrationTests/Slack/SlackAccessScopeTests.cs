@@ -1,0 +1,124 @@
+using System.Globalization;
+using System.Net;
+using System.Text.Json.Nodes;
+using PgChatOps.IntegrationTests.Infrastructure;
+
+namespace PgChatOps.IntegrationTests.Slack;
+
+/// <summary>
+/// Issue #10 item 4, over the real Slack endpoints with requests signed as Slack signs them: rules are bound to a
+/// workspace, a DM is not a channel, and clicks count only where the confirmation was posted.
+/// </summary>
+public sealed class SlackAccessScopeTests
+{
+    private const string OtherTeam = "T0ATTACKER";
+
+    private static string Pid(TestSession s) => s.Pid.ToString(CultureInfo.InvariantCulture);
+
+    private static Dictionary<string, string?> StarRule(string? workspace = null)
+    {
+        var rule = new Dictionary<string, string?>
+        {
+            ["Access:Rules:0:Platform"] = "slack",
+            ["Access:Rules:0:Channels:0"] = "*",
+            ["Access:Rules:0:Allow:0"] = "view",
+            ["Access:Rules:0:Allow:1"] = "terminate",
+        };
+        if (workspace is not null)
+        {
+            rule["Access:Rules:0:Workspaces:0"] = workspace;
+        }
+        return rule;
+    }
+
+    private static async Task<JsonObject> SessionsAsync(SlackFixture slack, string channel, string user, string role, string name, string? team = null, string? channelName = null) =>
+        await SlackKillFlowTests.AnswerAsync(slack,
+            await slack.Client.CommandAsync(channel, user, $"sessions user={role}", slack.ResponseUrl(name), team: team, channelName: channelName), name);
+
+    private static async Task<Guid> KillAsync(SlackFixture slack, string channel, string user, TestSession victim)
+    {
+        var confirmation = await SlackKillFlowTests.AnswerAsync(slack, await slack.Client.CommandAsync(channel, user, $"kill {Pid(victim)}", slack.ResponseUrl("kill")), "kill");
+        var actions = SlackKillFlowTests.Actions(confirmation);
+        Assert.True(actions is not null, "expected a confirmation: " + SlackKillFlowTests.Json(confirmation));
+        return Guid.Parse(actions!["elements"]![0]!["value"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Item4_a_star_rule_does_not_let_a_slack_dm_list_sessions()
+    {
+        await using var sessions = await TestSessions.CreateAsync();
+        var victim = await sessions.OpenAsync();
+        await using var slack = await SlackFixture.StartAsync(StarRule());
+
+        var dm = await SessionsAsync(slack, "D0ANYONE1", "UANYONE", sessions.Role, "dm", channelName: "directmessage");
+        var channel = await SessionsAsync(slack, "C0OPS", "UANYONE", sessions.Role, "channel");
+
+        Assert.Equal("ephemeral", dm["response_type"]!.GetValue<string>());
+        Assert.Contains("Not allowed", dm["text"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.DoesNotContain(Pid(victim), SlackKillFlowTests.Json(dm), StringComparison.Ordinal);
+        Assert.Equal("in_channel", channel["response_type"]!.GetValue<string>());
+        Assert.Contains(Pid(victim), SlackKillFlowTests.Json(channel), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Item4_only_a_rule_naming_dm_lets_a_slack_dm_in_and_it_opens_no_channel()
+    {
+        await using var sessions = await TestSessions.CreateAsync();
+        var victim = await sessions.OpenAsync();
+        await using var slack = await SlackFixture.StartAsync(new Dictionary<string, string?>
+        {
+            ["Access:Rules:0:Platform"] = "slack",
+            ["Access:Rules:0:Workspaces:0"] = SlackClient.Team,
+            ["Access:Rules:0:Channels:0"] = "dm",
+            ["Access:Rules:0:Users:0"] = "UONCALL",
+            ["Access:Rules:0:Allow:0"] = "view",
+        });
+
+        var dm = await SessionsAsync(slack, "D0ONCALL1", "UONCALL", sessions.Role, "dm", channelName: "directmessage");
+        var channel = await SessionsAsync(slack, "C0OPS", "UONCALL", sessions.Role, "channel");
+
+        Assert.Contains(Pid(victim), SlackKillFlowTests.Json(dm), StringComparison.Ordinal);
+        Assert.Contains("Not allowed", channel["text"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Item4_a_rule_bound_to_a_workspace_does_not_apply_in_another_slack_workspace()
+    {
+        await using var sessions = await TestSessions.CreateAsync();
+        var victim = await sessions.OpenAsync();
+        await using var slack = await SlackFixture.StartAsync(StarRule(SlackClient.Team));
+
+        var foreign = await SessionsAsync(slack, "C0OPS", "UANYONE", sessions.Role, "foreign", team: OtherTeam);
+        var foreignKill = await SlackKillFlowTests.AnswerAsync(slack,
+            await slack.Client.CommandAsync("C0OPS", "UANYONE", $"kill {Pid(victim)}", slack.ResponseUrl("foreign-kill"), team: OtherTeam), "foreign-kill");
+        var home = await SessionsAsync(slack, "C0OPS", "UANYONE", sessions.Role, "home");
+
+        Assert.Contains("Not allowed", foreign["text"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.DoesNotContain(Pid(victim), SlackKillFlowTests.Json(foreign), StringComparison.Ordinal);
+        Assert.Contains("Not allowed", foreignKill["text"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Null(SlackKillFlowTests.Actions(foreignKill));
+        Assert.Contains(Pid(victim), SlackKillFlowTests.Json(home), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Item4_a_click_from_another_slack_workspace_is_refused_and_the_session_lives()
+    {
+        await using var sessions = await TestSessions.CreateAsync();
+        var victim = await sessions.OpenAsync();
+        // No Workspaces: the rule itself would let the clicker in from either workspace.
+        await using var slack = await SlackFixture.StartAsync(StarRule());
+        var id = await KillAsync(slack, "C0OPS", "UASKER", victim);
+
+        await slack.Client.ClickAsync("C0OPS", "UASKER", "pgchatops.confirm", id, slack.ResponseUrl("foreign"), "1700000000.000100", team: OtherTeam);
+        var refusal = await slack.PostedToAsync("/response/foreign");
+
+        Assert.Equal("ephemeral", refusal["response_type"]!.GetValue<string>());
+        Assert.Contains("belongs to another channel", refusal["text"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.True(await TestSessions.IsAliveAsync(victim));
+
+        // Still open where it was posted.
+        await slack.Client.ClickAsync("C0OPS", "UASKER", "pgchatops.confirm", id, slack.ResponseUrl("home"), "1700000000.000100");
+        var outcome = await slack.PostedToAsync("/response/home");
+        Assert.Contains("Terminated 1 of 1 session", outcome["text"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+}
