@@ -59,7 +59,7 @@ public sealed class SlackInteractions(
 
         background.Run("handle a button click", async ct =>
         {
-            var clicker = click.User with { Groups = await groups.GroupsOfAsync(click.User.Id, click.Place, ct, fresh: true) };
+            var clicker = click.User with { Groups = await groups.ApproverGroupsOfAsync(click.User.Id, click.Place, ct) };
             var reply = await pipeline.HandleClickAsync(click with { User = clicker }, ct);
             confirmations.Forget(reply);
             if (responseUrl is not null)

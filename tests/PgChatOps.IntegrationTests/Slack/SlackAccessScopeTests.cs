@@ -6,12 +6,14 @@ using PgChatOps.IntegrationTests.Infrastructure;
 namespace PgChatOps.IntegrationTests.Slack;
 
 /// <summary>
-/// Issue #10 item 4, over the real Slack endpoints with requests signed as Slack signs them: rules are bound to a
-/// workspace, a DM is not a channel, and clicks count only where the confirmation was posted.
+/// Issue #10 items 4 and 5, over the real Slack endpoints with requests signed as Slack signs them: rules are bound
+/// to a workspace, a DM is not a channel, clicks count only where the confirmation was posted, and group lookups
+/// cannot be spent or poisoned by outsiders.
 /// </summary>
 public sealed class SlackAccessScopeTests
 {
     private const string OtherTeam = "T0ATTACKER";
+    private const string MembersOnly = """{"ok":true,"users":["UASKER","UAPPROVER"]}""";
 
     private static string Pid(TestSession s) => s.Pid.ToString(CultureInfo.InvariantCulture);
 
@@ -31,6 +33,15 @@ public sealed class SlackAccessScopeTests
         return rule;
     }
 
+    private static Dictionary<string, string?> GroupRule() => new()
+    {
+        ["Access:Rules:0:Platform"] = "slack",
+        ["Access:Rules:0:Channels:0"] = "CGROUP",
+        ["Access:Rules:0:Groups:0"] = "S0ONCALL",
+        ["Access:Rules:0:Allow:0"] = "view",
+        ["Access:Rules:0:Allow:1"] = "terminate",
+    };
+
     private static async Task<JsonObject> SessionsAsync(SlackFixture slack, string channel, string user, string role, string name, string? team = null, string? channelName = null) =>
         await SlackKillFlowTests.AnswerAsync(slack,
             await slack.Client.CommandAsync(channel, user, $"sessions user={role}", slack.ResponseUrl(name), team: team, channelName: channelName), name);
@@ -42,6 +53,8 @@ public sealed class SlackAccessScopeTests
         Assert.True(actions is not null, "expected a confirmation: " + SlackKillFlowTests.Json(confirmation));
         return Guid.Parse(actions!["elements"]![0]!["value"]!.GetValue<string>());
     }
+
+    private static int GroupLookups(SlackFixture slack) => slack.Slack.Requests.Count(r => r.Path == "/api/usergroups.users.list");
 
     [Fact]
     public async Task Item4_a_star_rule_does_not_let_a_slack_dm_list_sessions()
@@ -120,5 +133,52 @@ public sealed class SlackAccessScopeTests
         await slack.Client.ClickAsync("C0OPS", "UASKER", "pgchatops.confirm", id, slack.ResponseUrl("home"), "1700000000.000100");
         var outcome = await slack.PostedToAsync("/response/home");
         Assert.Contains("Terminated 1 of 1 session", outcome["text"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Item5_outsiders_clicking_a_confirmation_cost_no_user_group_lookups()
+    {
+        await using var sessions = await TestSessions.CreateAsync();
+        var victim = await sessions.OpenAsync();
+        await using var slack = await SlackFixture.StartAsync(GroupRule());
+        slack.Slack.Handler = r => r.Path == "/api/usergroups.users.list" ? FakeResponse.Json(MembersOnly) : FakeResponse.Json("""{"ok":true}""");
+        var id = await KillAsync(slack, "CGROUP", "UASKER", victim);
+        var before = GroupLookups(slack);
+
+        for (var i = 0; i < 5; i++)
+        {
+            await slack.Client.ClickAsync("CGROUP", "UOUTSIDER", "pgchatops.confirm", id, slack.ResponseUrl($"outsider{i}"), "1700000000.000100");
+            var refusal = await slack.PostedToAsync($"/response/outsider{i}");
+            Assert.Contains("may not confirm", refusal["text"]!.GetValue<string>(), StringComparison.Ordinal);
+        }
+
+        Assert.Equal(1, before);
+        Assert.Equal(before, GroupLookups(slack));
+        Assert.True(await TestSessions.IsAliveAsync(victim));
+    }
+
+    [Fact]
+    public async Task Item5_a_failed_lookup_at_a_click_does_not_lock_members_out()
+    {
+        await using var sessions = await TestSessions.CreateAsync();
+        var victim = await sessions.OpenAsync();
+        await using var slack = await SlackFixture.StartAsync(GroupRule());
+        var slackFails = false;
+        slack.Slack.Handler = r => r.Path != "/api/usergroups.users.list"
+            ? FakeResponse.Json("""{"ok":true}""")
+            : FakeResponse.Json(slackFails ? """{"ok":false,"error":"ratelimited"}""" : MembersOnly);
+        var id = await KillAsync(slack, "CGROUP", "UASKER", victim);
+
+        // Slack stops answering group lookups; a member's click cannot be checked afresh, so it is refused.
+        slackFails = true;
+        await slack.Client.ClickAsync("CGROUP", "UAPPROVER", "pgchatops.confirm", id, slack.ResponseUrl("click"), "1700000000.000100");
+        var refusal = await slack.PostedToAsync("/response/click");
+        Assert.Contains("may not confirm", refusal["text"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.True(await TestSessions.IsAliveAsync(victim));
+
+        // The good answer from before the failure still serves the members' commands.
+        var list = await SessionsAsync(slack, "CGROUP", "UAPPROVER", sessions.Role, "after");
+        Assert.Equal("in_channel", list["response_type"]!.GetValue<string>());
+        Assert.Contains(Pid(victim), SlackKillFlowTests.Json(list), StringComparison.Ordinal);
     }
 }
