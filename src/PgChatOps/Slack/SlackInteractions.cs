@@ -53,7 +53,7 @@ public sealed class SlackInteractions(
             return Results.Ok();
         }
 
-        Uri.TryCreate(SlackInbound.Str(payload["response_url"]), UriKind.Absolute, out var responseUrl);
+        var responseUrl = delivery.ResponseUrl(SlackInbound.Str(payload["response_url"]));
         var messageTs = SlackInbound.Str(payload["container"]?["message_ts"]) ?? SlackInbound.Str(payload["message"]?["ts"]);
         var threadTs = SlackInbound.Str(payload["message"]?["thread_ts"]) ?? SlackInbound.Str(payload["container"]?["thread_ts"]) ?? messageTs;
 

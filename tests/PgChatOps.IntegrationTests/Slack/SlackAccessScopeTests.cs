@@ -7,8 +7,8 @@ namespace PgChatOps.IntegrationTests.Slack;
 
 /// <summary>
 /// Issue #10 items 4 and 5, over the real Slack endpoints with requests signed as Slack signs them: rules are bound
-/// to a workspace, a DM is not a channel, clicks count only where the confirmation was posted, and group lookups
-/// cannot be spent or poisoned by outsiders.
+/// to a workspace, a DM is not a channel, clicks count only where the confirmation was posted, group lookups cannot
+/// be spent or poisoned by outsiders, and replies go only to Slack's own response_url host.
 /// </summary>
 public sealed class SlackAccessScopeTests
 {
@@ -180,5 +180,26 @@ public sealed class SlackAccessScopeTests
         var list = await SessionsAsync(slack, "CGROUP", "UAPPROVER", sessions.Role, "after");
         Assert.Equal("in_channel", list["response_type"]!.GetValue<string>());
         Assert.Contains(Pid(victim), SlackKillFlowTests.Json(list), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Item5_the_bot_posts_nothing_to_a_response_url_outside_slack()
+    {
+        await using var attacker = await FakeHttpServer.StartAsync();
+        await using var slack = await SlackFixture.StartAsync(StarRule());
+
+        // A click on a confirmation that does not exist is answered through response_url.
+        foreach (var url in new[] { attacker.BaseUrl + "steal", "https://hooks.slack.com.attacker.example/x", "http://hooks.slack.com/x" })
+        {
+            var response = await slack.Client.ClickAsync("C0OPS", "UANYONE", "pgchatops.confirm", Guid.NewGuid(), url, "1700000000.000100");
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+        await slack.Client.ClickAsync("C0OPS", "UANYONE", "pgchatops.confirm", Guid.NewGuid(), slack.ResponseUrl("control"), "1700000000.000100");
+        var control = await slack.PostedToAsync("/response/control");
+
+        Assert.Contains("unknown", control["text"]!.GetValue<string>(), StringComparison.Ordinal);
+        await Task.Delay(300);
+        Assert.Empty(attacker.Requests);
+        Assert.Single(slack.Slack.Requests, r => r.Path.StartsWith("/response/", StringComparison.Ordinal));
     }
 }
