@@ -158,7 +158,7 @@ public sealed class ActionService(
         }
 
         var permission = action.Kind.Class();
-        var maySignal = access.IsAllowed(click.Platform, click.Channel, click.User, action.Target, permission);
+        var maySignal = access.IsAllowed(click.Place, click.User, action.Target, permission);
         if (click.Role == ButtonRole.Abort)
         {
             if (click.User.Id != action.RequestedBy && !maySignal)

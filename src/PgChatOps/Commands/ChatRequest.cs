@@ -12,7 +12,13 @@ public sealed record ChatRequest(
     string Channel,
     string? Thread,
     ChatUser User,
-    string Text);
+    string Text)
+{
+    /// <summary>A Slack DM or group DM, or a Discord interaction outside a guild: never a channel for access rules.</summary>
+    public bool IsDirectMessage { get; init; }
+
+    public ChatPlace Place => new(Platform, Workspace, Channel, IsDirectMessage);
+}
 
 /// <summary>Who is asking or clicking. Groups are Slack user-group ids or Discord role ids.</summary>
 public sealed record ChatUser(string Id, string DisplayName, IReadOnlyList<string> Groups);
@@ -24,7 +30,13 @@ public sealed record ButtonClick(
     string Channel,
     ChatUser User,
     Guid ActionId,
-    ButtonRole Role);
+    ButtonRole Role)
+{
+    /// <summary>The click came from a direct message (see <see cref="ChatRequest.IsDirectMessage"/>).</summary>
+    public bool IsDirectMessage { get; init; }
+
+    public ChatPlace Place => new(Platform, Workspace, Channel, IsDirectMessage);
+}
 
 public enum Platform
 {

@@ -95,7 +95,7 @@ public sealed class CommandPipeline(
         }
         target = targets.Canonical(target);
 
-        if (!access.IsAllowed(request.Platform, request.Channel, request.User, target, command.Class))
+        if (!access.IsAllowed(request.Place, request.User, target, command.Class))
         {
             var permission = CommandGrammar.ClassName(command.Class);
             try
@@ -171,7 +171,7 @@ public sealed class CommandPipeline(
     }
 
     private IEnumerable<string> VisibleTargets(ChatRequest request) =>
-        targets.Names.Where(t => access.IsAllowed(request.Platform, request.Channel, request.User, t, VerbClass.View));
+        targets.Names.Where(t => access.IsAllowed(request.Place, request.User, t, VerbClass.View));
 
     /// <summary>
     /// Runs a read and writes its audit record at the same time. A read is still shown when only its audit

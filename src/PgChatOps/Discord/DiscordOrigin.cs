@@ -5,8 +5,15 @@ namespace PgChatOps.Discord;
 
 /// <summary>Where an interaction came from and who sent it, read once from its JSON.</summary>
 /// <param name="Workspace">The guild id, or <c>dm</c> outside a guild.</param>
-public sealed record DiscordOrigin(string ApplicationId, string Token, string Workspace, string Channel, ChatUser User)
+/// <param name="IsDirectMessage">
+/// Outside a guild: no <c>guild_id</c>, or an interaction <c>context</c> other than 0 (GUILD), i.e. a DM with
+/// the bot or a group DM.
+/// </param>
+public sealed record DiscordOrigin(string ApplicationId, string Token, string Workspace, string Channel, ChatUser User, bool IsDirectMessage)
 {
+    /// <summary>The interaction <c>context</c> of a command used in a guild.</summary>
+    public const int GuildContext = 0;
+
     /// <summary>Null when a field PgChatOps needs is missing: the interaction is then refused with 400.</summary>
     public static DiscordOrigin? From(JsonElement interaction, string? configuredApplicationId)
     {
@@ -39,7 +46,9 @@ public sealed record DiscordOrigin(string ApplicationId, string Token, string Wo
             return null;
         }
         var name = nick ?? String(user, "global_name") ?? String(user, "username") ?? userId;
-        return new DiscordOrigin(applicationId, token, guild ?? "dm", channel, new ChatUser(userId, name, roles));
+        var outsideGuild = guild is null
+            || interaction.TryGetProperty("context", out var context) && !(context.ValueKind == JsonValueKind.Number && context.TryGetInt32(out var c) && c == GuildContext);
+        return new DiscordOrigin(applicationId, token, guild ?? "dm", channel, new ChatUser(userId, name, roles), outsideGuild);
     }
 
     internal static string? String(JsonElement element, string name) =>

@@ -51,6 +51,7 @@ public sealed class DeploymentCheck(PgChatOpsOptions options, TextWriter output,
         {
             await OkAsync($"settings: valid ({options.Targets.Count} target(s), {options.Access.Rules.Count} access rule(s))");
         }
+        await CheckRuleWorkspacesAsync(configuration);
         foreach (var (name, target) in options.Targets.OrderBy(t => t.Key, StringComparer.Ordinal))
         {
             if (!string.IsNullOrWhiteSpace(target.ConnectionString))
@@ -62,6 +63,26 @@ public sealed class DeploymentCheck(PgChatOpsOptions options, TextWriter output,
         await CheckSlackAsync(ct);
         await CheckDiscordAsync(ct);
         return _failures == 0 ? 0 : 1;
+    }
+
+    /// <summary>
+    /// A rule that lets someone cancel or terminate but names no workspace applies in every Slack workspace and
+    /// Discord guild that can reach the bot. Console-only rules are left alone: the console is local.
+    /// </summary>
+    private async Task CheckRuleWorkspacesAsync(IConfiguration? configuration)
+    {
+        var keys = SettingsValidator.RuleKeys(options, configuration);
+        for (var i = 0; i < options.Access.Rules.Count; i++)
+        {
+            var rule = options.Access.Rules[i];
+            var grants = rule.Allow.Select(a => a.Trim().ToLowerInvariant()).Where(a => a is "cancel" or "terminate").Distinct().ToList();
+            if (grants.Count == 0 || rule.Workspaces.Count > 0 || string.Equals(rule.Platform?.Trim(), "console", StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+            await WarnAsync($"access: {keys[i]} grants {string.Join(" and ", grants)} in any Slack workspace or Discord guild that can reach the bot; " +
+                            $"name yours in {keys[i]}:Workspaces (Slack team ids, Discord guild ids)");
+        }
     }
 
     private async Task CheckTargetAsync(string name, string connectionString, CancellationToken ct)

@@ -76,16 +76,15 @@ public sealed class SettingsValidator(IConfiguration? configuration = null) : IV
 
     private static void CheckAccess(PgChatOpsOptions o, IConfiguration? configuration, List<string> failures)
     {
-        // A list binds from the configured children in key order: map back to the keys the operator wrote.
-        var keys = configuration?.GetSection($"{P}:Access:Rules").GetChildren().Select(c => c.Key).ToList() ?? [];
-        if (keys.Count != o.Access.Rules.Count)
-        {
-            keys = [.. Enumerable.Range(0, o.Access.Rules.Count).Select(i => i.ToString(CultureInfo.InvariantCulture))];
-        }
+        var keys = RuleKeys(o, configuration);
         for (var i = 0; i < o.Access.Rules.Count; i++)
         {
             var rule = o.Access.Rules[i];
-            var key = $"{P}:Access:Rules:{keys[i]}";
+            var key = keys[i];
+            if (rule.Workspaces.Any(string.IsNullOrWhiteSpace))
+            {
+                failures.Add($"{key}:Workspaces has an empty entry; use Slack team ids (T…), Discord guild ids, or *");
+            }
             if (rule.Platform is { Length: > 0 } platform && !Platforms.Contains(platform.Trim(), StringComparer.OrdinalIgnoreCase))
             {
                 failures.Add($"{key}:Platform is '{platform}'; use slack, discord, console or *");
@@ -99,6 +98,20 @@ public sealed class SettingsValidator(IConfiguration? configuration = null) : IV
                 failures.Add($"{key}:Targets names unknown target '{target}'{Known(o)}");
             }
         }
+    }
+
+    /// <summary>
+    /// Each rule's key as the operator wrote it (<c>PgChatOps:Access:Rules:0</c>): a list binds from the configured
+    /// children in key order, so map back to those keys.
+    /// </summary>
+    internal static IReadOnlyList<string> RuleKeys(PgChatOpsOptions o, IConfiguration? configuration)
+    {
+        var keys = configuration?.GetSection($"{P}:Access:Rules").GetChildren().Select(c => c.Key).ToList() ?? [];
+        if (keys.Count != o.Access.Rules.Count)
+        {
+            keys = [.. Enumerable.Range(0, o.Access.Rules.Count).Select(i => i.ToString(CultureInfo.InvariantCulture))];
+        }
+        return [.. keys.Select(k => $"{P}:Access:Rules:{k}")];
     }
 
     private static void CheckDurations(PgChatOpsOptions o, List<string> failures)

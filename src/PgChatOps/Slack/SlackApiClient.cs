@@ -96,6 +96,10 @@ public sealed class SlackApiClient(HttpClient http, IOptions<PgChatOpsOptions> o
     /// <summary>A message to an interaction's or command's response_url (absolute; no token).</summary>
     public async Task PostToResponseUrlAsync(Uri responseUrl, JsonObject message, CancellationToken ct)
     {
+        if (!SlackResponseUrl.IsAllowed(responseUrl, _slack.ApiBaseUrl))
+        {
+            throw new SlackApiException("untrusted_response_url: only https://hooks.slack.com/ (or the host of PgChatOps:Slack:ApiBaseUrl)");
+        }
         var body = message.ToJsonString();
         using var response = await SendAsync(() => new HttpRequestMessage(HttpMethod.Post, responseUrl) { Content = Json(body) }, "response_url", ct);
         // response_url answers "ok" as text, or JSON {"ok":false,"error":…} on failure.

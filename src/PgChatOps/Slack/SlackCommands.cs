@@ -53,12 +53,16 @@ public sealed class SlackCommands(
         var userName = Field("user_name");
         var user = new ChatUser(userId, string.IsNullOrEmpty(userName) ? userId : userName, []);
         var text = SlackText.Unescape(Field("text") ?? "");
-        Uri.TryCreate(Field("response_url"), UriKind.Absolute, out var responseUrl);
+        var responseUrl = delivery.ResponseUrl(Field("response_url"));
+        var chat = new ChatRequest(Platform.Slack, team, channel, null, user, text)
+        {
+            IsDirectMessage = SlackConversation.IsDirectMessage(channel, Field("channel_name")),
+        };
 
         var work = background.Start(async ct =>
         {
-            var withGroups = user with { Groups = await groups.GroupsOfAsync(userId, ct) };
-            var reply = await pipeline.HandleAsync(new ChatRequest(Platform.Slack, team, channel, null, withGroups, text), ct);
+            var withGroups = user with { Groups = await groups.GroupsOfAsync(userId, chat.Place, ct) };
+            var reply = await pipeline.HandleAsync(chat with { User = withGroups }, ct);
             return (reply, withGroups);
         });
 
@@ -87,7 +91,7 @@ public sealed class SlackCommands(
                 : "PgChatOps could not handle this request (see its log); nothing was done."));
         }
 
-        if (responseUrl is null || responseUrl.Scheme is not ("https" or "http"))
+        if (responseUrl is null)
         {
             log.LogWarning("A slow slash command came without a usable response_url; its answer cannot be delivered.");
             return Results.Json(Ephemeral("The database is slow to answer and Slack gave no response_url; try again."));

@@ -15,6 +15,17 @@ public sealed class SlackDelivery(SlackApiClient api, IOptions<PgChatOpsOptions>
 {
     private readonly SlackOptions _slack = options.Value.Slack;
 
+    /// <summary>A request's response_url when the bot may post to it (<see cref="SlackResponseUrl"/>); otherwise null.</summary>
+    public Uri? ResponseUrl(string? value)
+    {
+        var url = SlackResponseUrl.Read(value, _slack.ApiBaseUrl);
+        if (url is null && !string.IsNullOrEmpty(value))
+        {
+            log.LogWarning("Ignored a response_url that is not on {Host}: nothing is posted to it.", SlackResponseUrl.SlackHooksHost);
+        }
+        return url;
+    }
+
     /// <summary>The message body for a slash command's answer (inline or through its response_url).</summary>
     public static JsonObject CommandResponse(Reply reply, ChatUser requester)
     {

@@ -82,11 +82,16 @@ public sealed partial class SlackEvents(
         var threadTs = SlackInbound.Str(ev["thread_ts"]) ?? ts;
         var botId = SlackInbound.Str((payload["authorizations"] as JsonArray)?.FirstOrDefault()?["user_id"]);
         var text = CommandText(SlackInbound.Str(ev["text"]) ?? "", botId);
+        var directMessage = SlackConversation.IsDirectMessage(channel, null) || SlackInbound.Str(ev["channel_type"]) is "im" or "mpim";
 
         background.Run("answer an app mention", async ct =>
         {
-            var user = new ChatUser(userId, userId, await groups.GroupsOfAsync(userId, ct));
-            var reply = await pipeline.HandleAsync(new ChatRequest(Platform.Slack, team, channel, threadTs, user, text), ct);
+            var request = new ChatRequest(Platform.Slack, team, channel, threadTs, new ChatUser(userId, userId, []), text)
+            {
+                IsDirectMessage = directMessage,
+            };
+            var user = request.User with { Groups = await groups.GroupsOfAsync(userId, request.Place, ct) };
+            var reply = await pipeline.HandleAsync(request with { User = user }, ct);
             if (await delivery.PostInThreadAsync(channel, threadTs, reply, user, ct) is { } posted)
             {
                 confirmations.Remember(reply, new SlackConfirmationMessage(null, channel, posted));

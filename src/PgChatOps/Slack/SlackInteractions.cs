@@ -53,13 +53,13 @@ public sealed class SlackInteractions(
             return Results.Ok();
         }
 
-        Uri.TryCreate(SlackInbound.Str(payload["response_url"]), UriKind.Absolute, out var responseUrl);
+        var responseUrl = delivery.ResponseUrl(SlackInbound.Str(payload["response_url"]));
         var messageTs = SlackInbound.Str(payload["container"]?["message_ts"]) ?? SlackInbound.Str(payload["message"]?["ts"]);
         var threadTs = SlackInbound.Str(payload["message"]?["thread_ts"]) ?? SlackInbound.Str(payload["container"]?["thread_ts"]) ?? messageTs;
 
         background.Run("handle a button click", async ct =>
         {
-            var clicker = click.User with { Groups = await groups.GroupsOfAsync(click.User.Id, ct, fresh: true) };
+            var clicker = click.User with { Groups = await groups.ApproverGroupsOfAsync(click.User.Id, click.Place, ct) };
             var reply = await pipeline.HandleClickAsync(click with { User = clicker }, ct);
             confirmations.Forget(reply);
             if (responseUrl is not null)
@@ -101,7 +101,10 @@ public sealed class SlackInteractions(
                 return null;
             }
             var name = SlackInbound.Str(payload["user"]?["username"]) ?? SlackInbound.Str(payload["user"]?["name"]) ?? userId;
-            return new ButtonClick(Platform.Slack, team, channel, new ChatUser(userId, name, []), id, role.Value);
+            return new ButtonClick(Platform.Slack, team, channel, new ChatUser(userId, name, []), id, role.Value)
+            {
+                IsDirectMessage = SlackConversation.IsDirectMessage(channel, SlackInbound.Str(payload["channel"]?["name"])),
+            };
         }
         return null;
     }

@@ -11,14 +11,16 @@ internal sealed class SlackClient(HttpClient http, string signingSecret, Func<Da
 {
     public const string Team = "T0TEST";
 
-    public Task<HttpResponseMessage> CommandAsync(string channel, string user, string text, string responseUrl, string? userName = null) =>
+    /// <param name="team">The workspace the command comes from (default <see cref="Team"/>).</param>
+    /// <param name="channelName">Slack sends <c>directmessage</c> for a DM (default <c>ops</c>).</param>
+    public Task<HttpResponseMessage> CommandAsync(string channel, string user, string text, string responseUrl, string? userName = null, string? team = null, string? channelName = null) =>
         SendFormAsync("/slack/commands", new Dictionary<string, string>
         {
             ["token"] = "deprecated",
-            ["team_id"] = Team,
+            ["team_id"] = team ?? Team,
             ["team_domain"] = "test",
             ["channel_id"] = channel,
-            ["channel_name"] = "ops",
+            ["channel_name"] = channelName ?? "ops",
             ["user_id"] = user,
             ["user_name"] = userName ?? user.ToLowerInvariant(),
             ["command"] = "/pg",
@@ -29,14 +31,14 @@ internal sealed class SlackClient(HttpClient http, string signingSecret, Func<Da
             ["api_app_id"] = "A0TEST",
         });
 
-    public Task<HttpResponseMessage> ClickAsync(string channel, string user, string actionId, Guid id, string responseUrl, string messageTs) =>
+    public Task<HttpResponseMessage> ClickAsync(string channel, string user, string actionId, Guid id, string responseUrl, string messageTs, string? team = null) =>
         SendFormAsync("/slack/interactions", new Dictionary<string, string>
         {
             ["payload"] = new JsonObject
             {
                 ["type"] = "block_actions",
-                ["team"] = new JsonObject { ["id"] = Team, ["domain"] = "test" },
-                ["user"] = new JsonObject { ["id"] = user, ["username"] = user.ToLowerInvariant(), ["team_id"] = Team },
+                ["team"] = new JsonObject { ["id"] = team ?? Team, ["domain"] = "test" },
+                ["user"] = new JsonObject { ["id"] = user, ["username"] = user.ToLowerInvariant(), ["team_id"] = team ?? Team },
                 ["api_app_id"] = "A0TEST",
                 ["container"] = new JsonObject { ["type"] = "message", ["message_ts"] = messageTs, ["channel_id"] = channel, ["is_ephemeral"] = false },
                 ["channel"] = new JsonObject { ["id"] = channel, ["name"] = "ops" },

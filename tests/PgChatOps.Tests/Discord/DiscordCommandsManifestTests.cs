@@ -26,6 +26,18 @@ public sealed class DiscordCommandsManifestTests
         e.TryGetProperty("options", out var o) ? o.EnumerateArray().ToList() : [];
 
     [Fact]
+    public void Item4_the_pg_command_is_offered_in_guilds_only_and_only_as_a_guild_install()
+    {
+        const int Guild = 0;
+        const int GuildInstall = 0;
+        var pg = Pg();
+
+        Assert.Equal([Guild], pg.GetProperty("contexts").EnumerateArray().Select(c => c.GetInt32()));
+        Assert.Equal([GuildInstall], pg.GetProperty("integration_types").EnumerateArray().Select(c => c.GetInt32()));
+        Assert.False(pg.TryGetProperty("dm_permission", out _));
+    }
+
+    [Fact]
     public void Every_subcommand_is_a_verb_and_every_verb_is_a_subcommand()
     {
         var subs = Options(Pg());

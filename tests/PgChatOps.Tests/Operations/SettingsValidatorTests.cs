@@ -44,6 +44,15 @@ public sealed class SettingsValidatorTests
     public void Valid_settings_have_no_failures() => Assert.Empty(Failures(Valid()));
 
     [Fact]
+    public void Item4_an_empty_workspace_in_a_rule_is_a_settings_failure_naming_the_key()
+    {
+        var failures = Failures(With(("PgChatOps:Access:Rules:0:Workspaces:0", "T0123"), ("PgChatOps:Access:Rules:0:Workspaces:1", " ")));
+
+        Assert.Equal(["PgChatOps:Access:Rules:0:Workspaces has an empty entry; use Slack team ids (T…), Discord guild ids, or *"], failures);
+        Assert.Empty(Failures(With(("PgChatOps:Access:Rules:0:Workspaces:0", "T0123"), ("PgChatOps:Access:Rules:0:Workspaces:1", "*"))));
+    }
+
+    [Fact]
     public void The_shipped_appsettings_with_one_target_are_valid()
     {
         var root = Path.Combine(AppContext.BaseDirectory, "appsettings.json");

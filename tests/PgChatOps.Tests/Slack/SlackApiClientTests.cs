@@ -60,10 +60,23 @@ public sealed class SlackApiClientTests
     public async Task Response_url_posts_carry_no_token()
     {
         var handler = new ScriptedHandler(() => new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent("ok") });
-        await Client(handler).PostToResponseUrlAsync(new Uri("https://hooks.slack.test/actions/1"), new JsonObject { ["text"] = "x" }, CancellationToken.None);
+        await Client(handler).PostToResponseUrlAsync(new Uri("https://hooks.slack.com/actions/1"), new JsonObject { ["text"] = "x" }, CancellationToken.None);
         var (request, _) = Assert.Single(handler.Seen);
         Assert.Null(request.Headers.Authorization);
-        Assert.Equal("https://hooks.slack.test/actions/1", request.RequestUri!.ToString());
+        Assert.Equal("https://hooks.slack.com/actions/1", request.RequestUri!.ToString());
+    }
+
+    [Theory]
+    [InlineData("https://hooks.slack.com.attacker.example/actions/1")]
+    [InlineData("http://169.254.169.254/latest/meta-data/")]
+    public async Task Item5_the_client_refuses_to_post_to_a_response_url_outside_slack(string url)
+    {
+        var handler = new ScriptedHandler(() => new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent("ok") });
+
+        var ex = await Assert.ThrowsAsync<SlackApiException>(() => Client(handler).PostToResponseUrlAsync(new Uri(url), new JsonObject { ["text"] = "x" }, CancellationToken.None));
+
+        Assert.StartsWith("untrusted_response_url", ex.Error, StringComparison.Ordinal);
+        Assert.Empty(handler.Seen);
     }
 
     [Fact]
