@@ -6,8 +6,9 @@ namespace PgChatOps.Discord.Gateway;
 /// <summary>
 /// One Gateway connection from Hello to close: heartbeats (first after interval × jitter, then every interval,
 /// at once on a server op 1), Identify or Resume, dispatches, and zombie detection (no ACK between two beats).
-/// Every way it ends goes through <see cref="FinishAsync"/>: decide the next step once, send a close frame
-/// (1000 only when ending the session on purpose), then stop the loops.
+/// Every way it ends goes through <see cref="FinishAsync"/>: decide the next step once, stop the heartbeats, send
+/// a close frame (1000 only when ending the session on purpose), and read on until the server's close answers it
+/// (or <see cref="CloseGrace"/> passes): aborting at once could lose the close frame, and with it a 1000's meaning.
 /// </summary>
 internal sealed class GatewayConnection(
     GatewaySocket socket,
@@ -20,9 +21,11 @@ internal sealed class GatewayConnection(
     Action identified) : IDisposable
 {
     private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan CloseGrace = TimeSpan.FromSeconds(2);
 
     private readonly TaskCompletionSource<GatewayConnectionEnd> _end = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _life = new();
+    private readonly CancellationTokenSource _loops = new();
     private volatile bool _ready;
     private volatile bool _reachedSession;
     private volatile bool _awaitingAck;
@@ -52,6 +55,7 @@ internal sealed class GatewayConnection(
         }
         var end = await _end.Task;
         _ready = false;
+        await _loops.CancelAsync();
         await _life.CancelAsync();
         await Task.WhenAll(Quietly(_heartbeats), Quietly(helloWatch));
         return end with { ReachedSession = _reachedSession };
@@ -90,7 +94,7 @@ internal sealed class GatewayConnection(
                 _awaitingAck = false;
                 session.Acknowledged(time.GetUtcNow());
                 break;
-            case GatewayOpcode.Heartbeat:
+            case GatewayOpcode.Heartbeat when !_end.Task.IsCompleted:
                 // The server asks for a beat now; it does not reset the timer's zombie check.
                 await socket.SendAsync(GatewayPayloads.Heartbeat(session.Sequence), _life.Token);
                 break;
@@ -114,7 +118,7 @@ internal sealed class GatewayConnection(
 
     private async Task HelloAsync(JsonElement d)
     {
-        if (!_heartbeats.IsCompleted || d.ValueKind != JsonValueKind.Object
+        if (_end.Task.IsCompleted || !_heartbeats.IsCompleted || d.ValueKind != JsonValueKind.Object
             || !d.TryGetProperty("heartbeat_interval", out var ms) || ms.ValueKind != JsonValueKind.Number
             || !ms.TryGetDouble(out var intervalMs) || intervalMs <= 0)
         {
@@ -171,8 +175,8 @@ internal sealed class GatewayConnection(
     {
         try
         {
-            await Task.Delay(interval * Random.Shared.NextDouble(), time, _life.Token);
-            while (!_life.IsCancellationRequested)
+            await Task.Delay(interval * Random.Shared.NextDouble(), time, _loops.Token);
+            while (!_loops.IsCancellationRequested)
             {
                 if (_awaitingAck)
                 {
@@ -182,10 +186,10 @@ internal sealed class GatewayConnection(
                 }
                 _awaitingAck = true;
                 await socket.SendAsync(GatewayPayloads.Heartbeat(session.Sequence), _life.Token);
-                await Task.Delay(interval, time, _life.Token);
+                await Task.Delay(interval, time, _loops.Token);
             }
         }
-        catch (OperationCanceledException) when (_life.IsCancellationRequested)
+        catch (OperationCanceledException) when (_loops.IsCancellationRequested || _life.IsCancellationRequested)
         {
         }
         catch (WebSocketException ex)
@@ -199,13 +203,13 @@ internal sealed class GatewayConnection(
     {
         try
         {
-            await Task.Delay(options.ConnectTimeout, time, _life.Token);
+            await Task.Delay(options.ConnectTimeout, time, _loops.Token);
             if (_heartbeats.IsCompleted)
             {
                 await FinishAsync(new GatewayConnectionEnd(step, "no Hello"), GatewayCloseCode.UnknownError);
             }
         }
-        catch (OperationCanceledException) when (_life.IsCancellationRequested)
+        catch (OperationCanceledException) when (_loops.IsCancellationRequested)
         {
         }
     }
@@ -217,17 +221,23 @@ internal sealed class GatewayConnection(
             return;
         }
         _ready = false;
-        await socket.CloseAsync(closeCode, CloseTimeout, time);
         try
         {
-            await _life.CancelAsync();
+            await _loops.CancelAsync();
+            await socket.CloseAsync(closeCode, CloseTimeout, time);
+            _life.CancelAfter(CloseGrace);
         }
         catch (ObjectDisposedException)
         {
+            // The connection already ended.
         }
     }
 
-    public void Dispose() => _life.Dispose();
+    public void Dispose()
+    {
+        _life.Dispose();
+        _loops.Dispose();
+    }
 
     private static string? String(JsonElement element, string name) =>
         element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String
