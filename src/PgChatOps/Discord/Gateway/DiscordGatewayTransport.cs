@@ -59,6 +59,7 @@ internal sealed class DiscordGatewayTransport(
         {
             throw new InvalidOperationException("This Discord Gateway transport is already running.");
         }
+        _fatal = null;
         var dispatcher = new GatewayInteractionDispatcher(handler, options, time, log);
         try
         {

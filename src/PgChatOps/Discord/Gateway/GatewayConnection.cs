@@ -48,9 +48,9 @@ internal sealed class GatewayConnection(
         {
             // FinishAsync decided the end and cancelled the receive.
         }
-        catch (Exception ex) when (ex is WebSocketException or JsonException or InvalidOperationException)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            // A drop without a close frame, or a message we cannot read: the session may still be resumable.
+            // A drop without a close frame, a message we cannot read, a send that failed: the session may still be resumable.
             await FinishAsync(new GatewayConnectionEnd(GatewayNextStep.Resume, "connection lost: " + ex.Message), GatewayCloseCode.UnknownError);
         }
         var end = await _end.Task;
@@ -147,7 +147,7 @@ internal sealed class GatewayConnection(
         var name = String(payload, "t");
         switch (name)
         {
-            case "INTERACTION_CREATE":
+            case "INTERACTION_CREATE" when d.ValueKind == JsonValueKind.Object:
                 dispatcher.Enqueue(d.Clone());
                 break;
             case "READY":
