@@ -36,7 +36,8 @@ public sealed class FakeDiscordGateway : IAsyncDisposable
 
     public Uri ResumeUrl => new($"ws://{_origin}/resume");
 
-    public int HeartbeatIntervalMs { get; set; } = 300;
+    /// <summary>Long enough that a loaded test machine does not look like a zombie connection; heartbeat tests shorten it.</summary>
+    public int HeartbeatIntervalMs { get; set; } = 1000;
 
     public bool AckHeartbeats { get; set; } = true;
 
