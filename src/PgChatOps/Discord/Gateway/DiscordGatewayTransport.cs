@@ -113,7 +113,8 @@ internal sealed class DiscordGatewayTransport(
                 {
                     url = await PrepareIdentifyAsync(ct);
                 }
-                catch (Exception ex) when (ex is HttpRequestException or JsonException or KeyNotFoundException or InvalidOperationException
+                // A network error, a 5xx or 429, or an answer of an unexpected shape: try again after the backoff.
+                catch (Exception ex) when (ex is HttpRequestException or JsonException or KeyNotFoundException or InvalidOperationException or FormatException
                     || (ex is OperationCanceledException && !ct.IsCancellationRequested))
                 {
                     log.GatewayBotFailed(ex.Message);
