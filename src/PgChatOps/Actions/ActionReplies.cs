@@ -130,8 +130,9 @@ public static class ActionReplies
             return $"changed since the preview: now {Doing(o)}; not touched";
         }
         var text = Describe(o.Outcome, planned?.ProtectedReason);
+        // A session that ran and finished other queries in between, and is back where it was, is not worth a word.
         var differs = planned is not null && o.NowState is not null
-            && (o.NowState != planned.State || (planned.QueryStart is not null && o.NowQueryStart != planned.QueryStart));
+            && (o.NowState != planned.State || (o.NowState == "active" && planned.QueryStart is not null && o.NowQueryStart != planned.QueryStart));
         return o.Succeeded && differs
             ? $"{text} (it was {Doing(o)} by then; the preview showed it {Replies.Replies.StateWord(planned!.State)})"
             : text;
@@ -153,6 +154,7 @@ public static class ActionReplies
         Outcomes.Protected => "protected: not touched" + (protectedReason is null ? "" : $" ({protectedReason})"),
         Outcomes.NoPrivilege => "not allowed: the bot's role may not signal it",
         Outcomes.Unverified => "identity not visible to the bot's role: not touched",
+        Outcomes.NoQuery => "no query running: nothing to cancel",
         _ => outcome,
     };
 

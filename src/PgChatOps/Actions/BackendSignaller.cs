@@ -18,13 +18,14 @@ public sealed class BackendSignaller(TargetRegistry targets, ProtectionPolicy pr
 
     private const string Sql = $"""
         WITH wanted AS (
-            SELECT w.pid, w.backend_start, w.query_start
-            FROM unnest(@pids::int[], @starts::timestamptz[], @query_starts::timestamptz[]) AS w(pid, backend_start, query_start)
+            SELECT w.pid, w.backend_start, w.query_start, w.state
+            FROM unnest(@pids::int[], @starts::timestamptz[], @query_starts::timestamptz[], @shown_states::text[])
+                AS w(pid, backend_start, query_start, state)
         ), me AS (
             SELECT coalesce((SELECT rolsuper FROM pg_roles WHERE rolname = current_user), false) AS is_superuser,
                    pg_has_role(current_user, 'pg_signal_backend', 'USAGE') AS can_signal
         ), cur AS (
-            SELECT w.pid, w.backend_start, w.query_start AS shown_query_start, a.pid AS live_pid, a.backend_start AS live_start,
+            SELECT w.pid, w.backend_start, w.query_start AS shown_query_start, w.state AS shown_state, a.pid AS live_pid, a.backend_start AS live_start,
                    a.usename, a.usesysid, a.application_name, a.backend_type,
                    a.state AS now_state, a.query_start AS now_query_start,
                    CASE WHEN @show_query THEN left(a.query, @query_len) END AS now_query,
@@ -47,8 +48,9 @@ public sealed class BackendSignaller(TargetRegistry targets, ProtectionPolicy pr
                 WHEN c.usename = ANY (@protected_roles) OR c.application_name = ANY (@protected_apps) THEN 'protected'
                 WHEN NOT c.still_matches THEN 'changed'
                 -- A cancel is for the query the preview showed: it must still be the one running.
-                WHEN NOT @terminate AND (c.now_state IS DISTINCT FROM 'active'
-                                         OR c.now_query_start IS DISTINCT FROM c.shown_query_start) THEN 'changed'
+                WHEN NOT @terminate AND c.now_query_start IS DISTINCT FROM c.shown_query_start THEN 'changed'
+                WHEN NOT @terminate AND c.now_state IS DISTINCT FROM 'active' THEN
+                    CASE WHEN c.now_state IS NOT DISTINCT FROM c.shown_state THEN 'no_query' ELSE 'changed' END
                 WHEN NOT (me.is_superuser
                           OR (NOT c.is_superuser
                               AND (me.can_signal OR pg_has_role(current_user, c.usesysid, 'USAGE')))) THEN 'no_privilege'
@@ -113,6 +115,7 @@ public sealed class BackendSignaller(TargetRegistry targets, ProtectionPolicy pr
         cmd.Parameters.Add(new NpgsqlParameter("pids", NpgsqlDbType.Array | NpgsqlDbType.Integer) { Value = sessions.Select(s => s.Pid).ToArray() });
         cmd.Parameters.Add(new NpgsqlParameter("starts", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { Value = sessions.Select(s => s.BackendStart).ToArray() });
         cmd.Parameters.Add(new NpgsqlParameter("query_starts", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { Value = sessions.Select(s => s.QueryStart).ToArray() });
+        cmd.Parameters.Add(new NpgsqlParameter("shown_states", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = sessions.Select(s => s.State).ToArray() });
         cmd.Parameters.Add(new NpgsqlParameter("filtered", NpgsqlDbType.Boolean) { Value = filter is not null });
         SessionQuery.AddFilterParameters(cmd, filter ?? SessionFilter.None);
         SessionQuery.AddQueryTextParameters(cmd, targets.Options(target).ShowQueryText, OutcomeQueryLength);

@@ -89,6 +89,9 @@ public static class Outcomes
     /// action's session no longer matches the filter. Not touched.
     /// </summary>
     public const string Changed = "changed";
+
+    /// <summary>A cancel of a session that was not running a query in the preview and still is not: nothing to cancel.</summary>
+    public const string NoQuery = "no_query";
 }
 
 public enum ActionKind

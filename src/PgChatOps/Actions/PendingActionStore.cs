@@ -76,7 +76,9 @@ public sealed class PendingActionStore(StateStore store, TimeProvider time)
     private Task<TimeSpan> MeasureOffsetAsync() =>
         Wrap(async () =>
         {
-            await using var cmd = store.Source.CreateCommand("SELECT clock_timestamp()");
+            // Connect first, so that only the query's round trip lies between the two readings.
+            await using var conn = await store.Source.OpenConnectionAsync(CancellationToken.None);
+            await using var cmd = new NpgsqlCommand("SELECT clock_timestamp()", conn);
             var before = time.GetUtcNow();
             var storeNow = (DateTime)(await cmd.ExecuteScalarAsync(CancellationToken.None))!;
             var after = time.GetUtcNow();

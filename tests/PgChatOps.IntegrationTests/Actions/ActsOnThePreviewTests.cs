@@ -51,6 +51,21 @@ public sealed class ActsOnThePreviewTests
     }
 
     [Fact]
+    public async Task Item1_cancel_of_a_session_still_idle_as_in_the_preview_says_there_was_no_query_to_cancel()
+    {
+        await using var sessions = await TestSessions.CreateAsync();
+        var pooled = await sessions.OpenAsync(sessions.App("pool"));
+        await using var core = await CoreHost.StartAsync();
+        var preview = await core.SendAsync($"cancel app={sessions.App("pool")} state=idle");
+
+        var outcome = await core.ClickAsync(preview.ActionId!.Value, ButtonRole.Confirm);
+
+        Assert.StartsWith("Cancelled the queries of 0 of 1 session", outcome.Title, StringComparison.Ordinal);
+        Assert.Equal("no query running: nothing to cancel", Row(outcome, pooled)[^1]);
+        await pooled.ExecuteAsync("SELECT 1");
+    }
+
+    [Fact]
     public async Task Item1_cancel_acts_only_while_the_query_the_preview_showed_is_still_running()
     {
         await using var sessions = await TestSessions.CreateAsync();
