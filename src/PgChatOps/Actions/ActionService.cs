@@ -155,7 +155,7 @@ public sealed class ActionService(
             var expired = await store.ExpireAsync(action.Id, now, a => Expired(a), ct);
             return expired.Count > 0
                 ? ActionReplies.Expired(expired[0], _confirmation.TimeToLive)
-                : AlreadyHandled(await store.FindAsync(action.Id, ct) ?? action);
+                : HandledMeanwhile(await store.FindAsync(action.Id, ct) ?? action);
         }
 
         var permission = action.Kind.Class();
@@ -205,7 +205,7 @@ public sealed class ActionService(
                 return ActionReplies.Expired(expired[0], _confirmation.TimeToLive);
             }
         }
-        return AlreadyHandled(current);
+        return HandledMeanwhile(current);
     }
 
     private async Task<Reply> ExecuteAsync(PendingAction action, ButtonClick click, CancellationToken ct)
@@ -308,6 +308,10 @@ public sealed class ActionService(
     /// </summary>
     public async Task<IReadOnlyList<PendingAction>> EndStuckActionsAsync(CancellationToken ct) =>
         await store.MarkOutcomeUnknownAsync(await store.NowAsync(ct) - LongestExecution, a => OutcomeUnknown(a), ct);
+
+    /// <summary>The sweeper (on any replica) may expire an action between this click's read and its write: still the Expired outcome.</summary>
+    private Reply HandledMeanwhile(PendingAction current) =>
+        current.Status == ActionStatus.Expired ? ActionReplies.Expired(current, _confirmation.TimeToLive) : AlreadyHandled(current);
 
     private static Reply AlreadyHandled(PendingAction action)
     {
