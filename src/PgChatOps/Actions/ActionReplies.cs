@@ -83,6 +83,13 @@ public static class ActionReplies
             notes.Add("The bot's database role may not signal some of these backends: it needs superuser, membership in the session's role, "
                 + "or pg_signal_backend (which never covers superuser sessions).");
         }
+        var changed = problems.Count(o => o.Outcome == Outcomes.Changed);
+        if (changed > 0)
+        {
+            notes.Add($"{Format.Count(changed, "session")} changed since the preview and {(changed == 1 ? "was" : "were")} left alone. "
+                + $"If {(changed == 1 ? "it" : "they")} should still be {(action.Kind == ActionKind.Cancel ? "cancelled" : "terminated")}, ask again "
+                + $"(`{CommandGrammar.Prefix} {action.Command}`) for a fresh preview.");
+        }
         return new Reply
         {
             Kind = ReplyKind.Outcome,
@@ -111,9 +118,30 @@ public static class ActionReplies
             planned?.User ?? o.User ?? "",
             planned?.Database ?? "",
             planned?.Application ?? "",
-            Describe(o.Outcome, planned?.ProtectedReason),
+            Describe(o, planned),
         ];
     }
+
+    /// <summary>One session's result, with what it was doing at that moment where that differs from the preview.</summary>
+    public static string Describe(SessionOutcome o, PlannedSession? planned)
+    {
+        if (o.Outcome == Outcomes.Changed)
+        {
+            return $"changed since the preview: now {Doing(o)}; not touched";
+        }
+        var text = Describe(o.Outcome, planned?.ProtectedReason);
+        // A session that ran and finished other queries in between, and is back where it was, is not worth a word.
+        var differs = planned is not null && o.NowState is not null
+            && (o.NowState != planned.State || (o.NowState == "active" && planned.QueryStart is not null && o.NowQueryStart != planned.QueryStart));
+        return o.Succeeded && differs
+            ? $"{text} (it was {Doing(o)} by then; the preview showed it {Replies.Replies.StateWord(planned!.State)})"
+            : text;
+    }
+
+    private static string Doing(SessionOutcome o) =>
+        o.NowState == "active" && !string.IsNullOrEmpty(o.NowQuery)
+            ? $"active, running `{Format.Truncate(o.NowQuery.ReplaceLineEndings(" "), 80)}`"
+            : o.NowState == "active" ? "active, running another query" : Replies.Replies.StateWord(o.NowState);
 
     public static string Describe(string outcome, string? protectedReason = null) => outcome switch
     {
@@ -126,6 +154,7 @@ public static class ActionReplies
         Outcomes.Protected => "protected: not touched" + (protectedReason is null ? "" : $" ({protectedReason})"),
         Outcomes.NoPrivilege => "not allowed: the bot's role may not signal it",
         Outcomes.Unverified => "identity not visible to the bot's role: not touched",
+        Outcomes.NoQuery => "no query running: nothing to cancel",
         _ => outcome,
     };
 
@@ -160,7 +189,7 @@ public static class ActionReplies
         Notes = ["Run the command again for a fresh preview."],
     };
 
-    public static Reply Failed(PendingAction action, ChatUser approver, string error) => new()
+    public static Reply Failed(PendingAction action, ChatUser approver, string error, bool signalled = true) => new()
     {
         Kind = ReplyKind.Outcome,
         Visibility = Visibility.Channel,
@@ -173,6 +202,28 @@ public static class ActionReplies
             new("confirmed by", approver.DisplayName),
             new("error", error),
         ],
-        Notes = ["The database returned no per-session result, so some sessions may already have been signalled. Check `/pg sessions` before trying again."],
+        Notes = signalled
+            ? ["The database returned no per-session result, so some sessions may already have been signalled. Check `/pg sessions` before trying again."]
+            : ["Nothing was signalled. Run the command again for a fresh preview once the target is back."],
+    };
+
+    /// <summary>A confirmed action whose result was never recorded: the replica executing it stopped.</summary>
+    public static Reply OutcomeUnknown(PendingAction action) => new()
+    {
+        Kind = ReplyKind.Outcome,
+        Visibility = Visibility.Channel,
+        ReplaceOriginal = true,
+        ActionId = action.Id,
+        Title = $"Outcome unknown: the {action.Kind.Name()} on {action.Target} was confirmed but its result was never recorded",
+        Fields =
+        [
+            new("requested by", action.RequestedByName),
+            new("confirmed by", action.DecidedByName ?? ""),
+            new("confirmed at", action.DecidedAt is { } at ? Format.Time(at) : ""),
+            new("command", CommandGrammar.Prefix + " " + action.Command),
+            new("sessions", string.Join(", ", action.Actionable.Select(s => s.Pid))),
+        ],
+        Notes = ["The PgChatOps replica executing it stopped, so these sessions may or may not have been signalled. "
+            + "Check `/pg sessions` before asking again."],
     };
 }

@@ -32,7 +32,7 @@ public sealed class ActionService(
     public async Task<Reply> PreviewAsync(ChatRequest request, Command command, string target, CancellationToken ct)
     {
         var kind = command.Verb == Verb.Cancel ? ActionKind.Cancel : ActionKind.Terminate;
-        var now = time.GetUtcNow();
+        var now = await store.NowAsync(ct);
         List<SessionInfo> matched;
         if (command.Pid is { } pid)
         {
@@ -63,7 +63,7 @@ public sealed class ActionService(
 
         var planned = matched
             .Select(s => new PlannedSession(s.Pid, s.BackendStart, s.User, s.Database, s.Application, s.State,
-                s.Query is null ? null : Format.Truncate(s.Query, 200), protection.ReasonFor(s)))
+                s.Query is null ? null : Format.Truncate(s.Query, 200), protection.ReasonFor(s), s.QueryStart))
             .ToList();
         var action = new PendingAction
         {
@@ -125,7 +125,8 @@ public sealed class ActionService(
     /// <summary>A confirm or abort click (or the console's answer).</summary>
     public async Task<Reply> DecideAsync(ButtonClick click, CancellationToken ct)
     {
-        var now = time.GetUtcNow();
+        // Expiry is decided on the state store's clock, the same for every replica.
+        var now = await store.NowAsync(ct);
         var action = await store.FindAsync(click.ActionId, ct);
         if (action is null)
         {
@@ -154,7 +155,7 @@ public sealed class ActionService(
             var expired = await store.ExpireAsync(action.Id, now, a => Expired(a), ct);
             return expired.Count > 0
                 ? ActionReplies.Expired(expired[0], _confirmation.TimeToLive)
-                : AlreadyHandled(await store.FindAsync(action.Id, ct) ?? action);
+                : HandledMeanwhile(await store.FindAsync(action.Id, ct) ?? action);
         }
 
         var permission = action.Kind.Class();
@@ -204,31 +205,34 @@ public sealed class ActionService(
                 return ActionReplies.Expired(expired[0], _confirmation.TimeToLive);
             }
         }
-        return AlreadyHandled(current);
+        return HandledMeanwhile(current);
     }
 
     private async Task<Reply> ExecuteAsync(PendingAction action, ButtonClick click, CancellationToken ct)
     {
+        // A bulk action acts only on sessions that still match its filters: the ones the preview was made from.
+        var parsed = CommandParser.Parse(action.Command);
+        if (parsed.Command is not { } previewed)
+        {
+            return await NotStartedAsync(action, click, $"its command `{action.Command}` no longer parses ({parsed.Error}), so its filters cannot be re-applied");
+        }
+        var filter = previewed.Pid is null ? previewed.Filter : null;
+
         IReadOnlyList<SessionOutcome> outcomes;
         try
         {
             // Once confirmed, the signal is sent even if the clicker's HTTP request goes away.
-            outcomes = await signaller.SignalAsync(action.Target, action.Kind, action.Actionable.ToList(), _monitoring.TerminateWait, CancellationToken.None);
+            outcomes = await signaller.SignalAsync(action.Target, action.Kind, action.Actionable.ToList(), filter, _monitoring.TerminateWait, CancellationToken.None);
+        }
+        catch (ActionNotStartedException ex)
+        {
+            return await NotStartedAsync(action, click, ex.Message);
         }
         catch (Exception ex) when (ex is Npgsql.NpgsqlException or TimeoutException)
         {
             var error = AuditLog.Describe(ex);
             log.LogWarning("Action {ActionId} failed on target {Target}: {Error}", action.Id, action.Target, error);
-            metrics.ActionFailed(action.Kind, action.Target);
-            try
-            {
-                await store.CompleteAsync(action.Id, ActionStatus.Failed, [], [Decision(click, action, "failed") with { Outcome = "error", Detail = new { error } }], CancellationToken.None);
-            }
-            catch (StateStoreUnavailableException)
-            {
-                // The failure itself is what the user reads; the 'confirmed' record is already written.
-            }
-            return ActionReplies.Failed(action with { Status = ActionStatus.Failed, DecidedByName = click.User.DisplayName }, click.User, error);
+            return await FailAsync(action, click, error, signalled: true);
         }
 
         var all = outcomes
@@ -263,12 +267,51 @@ public sealed class ActionService(
         var done = action with { Status = ActionStatus.Executed, Result = all };
         log.LogInformation("Action {ActionId} ({Kind}) on {Target} executed: {Succeeded} of {Count} sessions",
             action.Id, action.Kind.Name(), action.Target, all.Count(o => o.Succeeded), all.Count);
-        return ActionReplies.Executed(done, click.User, time.GetUtcNow(), auditWarning);
+        return ActionReplies.Executed(done, click.User, await store.NowAsync(CancellationToken.None), auditWarning);
+    }
+
+    /// <summary>Nothing was signalled: the action ends failed with the reason, never stuck in 'confirmed'.</summary>
+    private async Task<Reply> NotStartedAsync(PendingAction action, ButtonClick click, string reason)
+    {
+        log.LogWarning("Action {ActionId} on target {Target} was not started: {Reason}", action.Id, action.Target, reason);
+        return await FailAsync(action, click, reason, signalled: false);
+    }
+
+    private async Task<Reply> FailAsync(PendingAction action, ButtonClick click, string error, bool signalled)
+    {
+        metrics.ActionFailed(action.Kind, action.Target);
+        try
+        {
+            await store.CompleteAsync(action.Id, ActionStatus.Failed, [],
+                [Decision(click, action, "failed") with { Outcome = "error", Detail = new { error, signalled = signalled ? "maybe" : "no" } }], CancellationToken.None);
+        }
+        catch (StateStoreUnavailableException)
+        {
+            // The failure itself is what the user reads; the 'confirmed' record is already written.
+        }
+        return ActionReplies.Failed(action with { Status = ActionStatus.Failed, DecidedByName = click.User.DisplayName }, click.User, error, signalled);
     }
 
     /// <summary>Expires every pending action whose time is up (the sweeper). Returns how many.</summary>
     public async Task<IReadOnlyList<PendingAction>> ExpireDueAsync(CancellationToken ct) =>
-        await store.ExpireAsync(null, time.GetUtcNow(), a => Expired(a), ct);
+        await store.ExpireAsync(null, await store.NowAsync(ct), a => Expired(a), ct);
+
+    /// <summary>
+    /// The longest a confirmed action can take to execute: the signalling statement's budget for the most sessions
+    /// one action may hit, its connection and command timeouts, and the writes of its result.
+    /// </summary>
+    public TimeSpan LongestExecution => BackendSignaller.LongestExecution(_confirmation.MaxSessions, _monitoring.TerminateWait) + TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// At start-up: actions confirmed longer ago than <see cref="LongestExecution"/> and still without a result were
+    /// being executed by a replica that stopped. They end 'outcome unknown', audited; returns them.
+    /// </summary>
+    public async Task<IReadOnlyList<PendingAction>> EndStuckActionsAsync(CancellationToken ct) =>
+        await store.MarkOutcomeUnknownAsync(await store.NowAsync(ct) - LongestExecution, a => OutcomeUnknown(a), ct);
+
+    /// <summary>The sweeper (on any replica) may expire an action between this click's read and its write: still the Expired outcome.</summary>
+    private Reply HandledMeanwhile(PendingAction current) =>
+        current.Status == ActionStatus.Expired ? ActionReplies.Expired(current, _confirmation.TimeToLive) : AlreadyHandled(current);
 
     private static Reply AlreadyHandled(PendingAction action)
     {
@@ -281,6 +324,7 @@ public sealed class ActionService(
             ActionStatus.Failed => "already failed, confirmed",
             ActionStatus.Aborted => "was already aborted",
             ActionStatus.Expired => "has expired",
+            ActionStatus.OutcomeUnknown => "ended with an unknown outcome, confirmed",
             _ => "was already handled",
         };
         return Refusal($"Already handled: this {action.Kind.Name()} {what}{who}{when}.", "Nothing more was done.");
@@ -318,6 +362,24 @@ public sealed class ActionService(
             Command = action.Command,
             ActionId = action.Id,
             Thread = action.Thread,
+        };
+
+    private static AuditEntry OutcomeUnknown(PendingAction a) =>
+        new("outcome_unknown", a.Platform, a.Workspace, a.Channel, "pgchatops", "PgChatOps")
+        {
+            Thread = a.Thread,
+            Target = a.Target,
+            Verb = a.Kind == ActionKind.Cancel ? "cancel" : "kill",
+            Command = a.Command,
+            ActionId = a.Id,
+            Outcome = "unknown",
+            Detail = new
+            {
+                reason = "confirmed, but no result was recorded: the replica executing it stopped",
+                confirmed_by = a.DecidedByName,
+                confirmed_at = a.DecidedAt?.ToString("O", CultureInfo.InvariantCulture),
+                sessions = a.Actionable.Select(p => new { p.Pid, p.BackendStart }),
+            },
         };
 
     private static AuditEntry Expired(PendingAction a) =>

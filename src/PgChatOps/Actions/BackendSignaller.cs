@@ -1,26 +1,37 @@
 using Npgsql;
 using NpgsqlTypes;
 using PgChatOps.Activity;
+using PgChatOps.Commands;
 
 namespace PgChatOps.Actions;
 
 /// <summary>
 /// Cancels or terminates previewed sessions in one SQL statement, acting only on backends whose
 /// (pid, backend_start) still match and which are not protected, and saying per session what happened.
+/// A cancel acts only while the query the preview showed (same query_start) is still active; an action
+/// chosen by filters acts only on sessions that still match those filters at that moment.
 /// </summary>
 public sealed class BackendSignaller(TargetRegistry targets, ProtectionPolicy protection)
 {
-    private const string Sql = """
+    /// <summary>Characters of the current query kept in an outcome (where the target shows query text).</summary>
+    public const int OutcomeQueryLength = 200;
+
+    private const string Sql = $"""
         WITH wanted AS (
-            SELECT w.pid, w.backend_start
-            FROM unnest(@pids::int[], @starts::timestamptz[]) AS w(pid, backend_start)
+            SELECT w.pid, w.backend_start, w.query_start, w.state
+            FROM unnest(@pids::int[], @starts::timestamptz[], @query_starts::timestamptz[], @shown_states::text[])
+                AS w(pid, backend_start, query_start, state)
         ), me AS (
             SELECT coalesce((SELECT rolsuper FROM pg_roles WHERE rolname = current_user), false) AS is_superuser,
                    pg_has_role(current_user, 'pg_signal_backend', 'USAGE') AS can_signal
         ), cur AS (
-            SELECT w.pid, w.backend_start, a.pid AS live_pid, a.backend_start AS live_start, a.usename,
-                   a.usesysid, a.application_name, a.backend_type,
-                   coalesce(r.rolsuper, false) AS is_superuser
+            SELECT w.pid, w.backend_start, w.query_start AS shown_query_start, w.state AS shown_state, a.pid AS live_pid, a.backend_start AS live_start,
+                   a.usename, a.usesysid, a.application_name, a.backend_type,
+                   a.state AS now_state, a.query_start AS now_query_start,
+                   CASE WHEN @show_query THEN left(a.query, @query_len) END AS now_query,
+                   coalesce(r.rolsuper, false) AS is_superuser,
+                   -- The filters of a bulk action, re-applied to what the session is doing now.
+                   (NOT @filtered OR coalesce(({SessionQuery.FilterPredicate}), false)) AS still_matches
             FROM wanted w
             LEFT JOIN pg_stat_activity a ON a.pid = w.pid
             LEFT JOIN pg_roles r ON r.oid = a.usesysid
@@ -35,6 +46,11 @@ public sealed class BackendSignaller(TargetRegistry targets, ProtectionPolicy pr
                      OR c.backend_type IS DISTINCT FROM 'client backend' THEN 'protected'
                 WHEN c.is_superuser AND NOT @allow_superusers THEN 'protected'
                 WHEN c.usename = ANY (@protected_roles) OR c.application_name = ANY (@protected_apps) THEN 'protected'
+                WHEN NOT c.still_matches THEN 'changed'
+                -- A cancel is for the query the preview showed: it must still be the one running.
+                WHEN NOT @terminate AND c.now_query_start IS DISTINCT FROM c.shown_query_start THEN 'changed'
+                WHEN NOT @terminate AND c.now_state IS DISTINCT FROM 'active' THEN
+                    CASE WHEN c.now_state IS NOT DISTINCT FROM c.shown_state THEN 'no_query' ELSE 'changed' END
                 WHEN NOT (me.is_superuser
                           OR (NOT c.is_superuser
                               AND (me.can_signal OR pg_has_role(current_user, c.usesysid, 'USAGE')))) THEN 'no_privilege'
@@ -42,22 +58,54 @@ public sealed class BackendSignaller(TargetRegistry targets, ProtectionPolicy pr
                     CASE WHEN pg_terminate_backend(c.pid, @wait_ms) THEN 'terminated' ELSE 'still_running' END
                 ELSE
                     CASE WHEN pg_cancel_backend(c.pid) THEN 'cancelled' ELSE 'not_signalled' END
-            END AS outcome
+            END AS outcome,
+            c.now_state, c.now_query_start, c.now_query
         FROM cur c CROSS JOIN me
         ORDER BY c.pid
         """;
 
+    /// <summary>
+    /// The longest one signalling call can take: opening the connection, then the statement's budget and the
+    /// command timeout's slack over it.
+    /// </summary>
+    public static TimeSpan LongestExecution(int sessions, TimeSpan terminateWait) =>
+        ConnectTimeout + Budget(sessions, terminateWait) + CommandTimeoutSlack;
+
+    private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan CommandTimeoutSlack = TimeSpan.FromSeconds(6);
+
+    private static TimeSpan Budget(int sessions, TimeSpan terminateWait) =>
+        TimeSpan.FromTicks(terminateWait.Ticks * Math.Max(1, sessions)) + TimeSpan.FromSeconds(30);
+
+    public Task<IReadOnlyList<SessionOutcome>> SignalAsync(
+        string target, ActionKind kind, IReadOnlyList<PlannedSession> sessions, TimeSpan terminateWait, CancellationToken ct) =>
+        SignalAsync(target, kind, sessions, null, terminateWait, ct);
+
+    /// <param name="filter">The filters a bulk action was previewed with (re-applied at execution); null for a pid.</param>
     public async Task<IReadOnlyList<SessionOutcome>> SignalAsync(
-        string target, ActionKind kind, IReadOnlyList<PlannedSession> sessions, TimeSpan terminateWait, CancellationToken ct)
+        string target, ActionKind kind, IReadOnlyList<PlannedSession> sessions, SessionFilter? filter, TimeSpan terminateWait, CancellationToken ct)
     {
         if (sessions.Count == 0)
         {
             return [];
         }
+        if (!targets.Contains(target))
+        {
+            throw new ActionNotStartedException($"the target {target} is no longer configured here; nothing was signalled");
+        }
         // Waiting for backends to exit may outlast the monitoring statement_timeout: raise it for this
         // transaction only, so the statement is never cut off after some backends were already signalled.
-        var budget = TimeSpan.FromTicks(terminateWait.Ticks * Math.Max(1, sessions.Count)) + TimeSpan.FromSeconds(30);
-        await using var conn = await targets.Get(target).OpenConnectionAsync(ct);
+        var budget = Budget(sessions.Count, terminateWait);
+        NpgsqlConnection opened;
+        try
+        {
+            opened = await targets.Get(target).OpenConnectionAsync(ct);
+        }
+        catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
+        {
+            throw new ActionNotStartedException($"could not connect to {target} ({Audit.AuditLog.Describe(ex)}); nothing was signalled", ex);
+        }
+        await using var conn = opened;
         await using var tx = await conn.BeginTransactionAsync(ct);
         await using (var set = new NpgsqlCommand($"SET LOCAL statement_timeout = {(long)budget.TotalMilliseconds}", conn, tx))
         {
@@ -66,6 +114,11 @@ public sealed class BackendSignaller(TargetRegistry targets, ProtectionPolicy pr
         await using var cmd = new NpgsqlCommand(Sql, conn, tx);
         cmd.Parameters.Add(new NpgsqlParameter("pids", NpgsqlDbType.Array | NpgsqlDbType.Integer) { Value = sessions.Select(s => s.Pid).ToArray() });
         cmd.Parameters.Add(new NpgsqlParameter("starts", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { Value = sessions.Select(s => s.BackendStart).ToArray() });
+        cmd.Parameters.Add(new NpgsqlParameter("query_starts", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { Value = sessions.Select(s => s.QueryStart).ToArray() });
+        cmd.Parameters.Add(new NpgsqlParameter("shown_states", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = sessions.Select(s => s.State).ToArray() });
+        cmd.Parameters.Add(new NpgsqlParameter("filtered", NpgsqlDbType.Boolean) { Value = filter is not null });
+        SessionQuery.AddFilterParameters(cmd, filter ?? SessionFilter.None);
+        SessionQuery.AddQueryTextParameters(cmd, targets.Options(target).ShowQueryText, OutcomeQueryLength);
         cmd.Parameters.Add(new NpgsqlParameter("allow_superusers", NpgsqlDbType.Boolean) { Value = protection.AllowSuperusers });
         cmd.Parameters.Add(new NpgsqlParameter("protected_roles", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = protection.Roles.ToArray() });
         cmd.Parameters.Add(new NpgsqlParameter("protected_apps", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = protection.Applications.ToArray() });
@@ -78,7 +131,8 @@ public sealed class BackendSignaller(TargetRegistry targets, ProtectionPolicy pr
         {
             while (await r.ReadAsync(ct))
             {
-                outcomes.Add(new SessionOutcome(r.GetInt32(0), r.GetDateTime(1), r.GetString(3), r.IsDBNull(2) ? null : r.GetString(2)));
+                outcomes.Add(new SessionOutcome(r.GetInt32(0), r.GetDateTime(1), r.GetString(3), r.IsDBNull(2) ? null : r.GetString(2),
+                    r.IsDBNull(4) ? null : r.GetString(4), r.IsDBNull(5) ? null : r.GetDateTime(5), r.IsDBNull(6) ? null : r.GetString(6)));
             }
         }
         await tx.CommitAsync(ct);

@@ -31,7 +31,10 @@ public sealed record PendingAction
     public IEnumerable<PlannedSession> Actionable => Sessions.Where(s => s.ProtectedReason is null);
 }
 
-/// <summary>A session as the preview showed it. Execution matches on (Pid, BackendStart) only.</summary>
+/// <summary>
+/// A session as the preview showed it. Execution matches on (Pid, BackendStart); a cancel also needs the same
+/// <paramref name="QueryStart"/> (the query the preview showed), still active.
+/// </summary>
 public sealed record PlannedSession(
     int Pid,
     DateTime BackendStart,
@@ -40,10 +43,21 @@ public sealed record PlannedSession(
     string? Application,
     string? State,
     string? Query,
-    string? ProtectedReason);
+    string? ProtectedReason,
+    DateTime? QueryStart = null);
 
-/// <summary>What happened to one session when the action ran.</summary>
-public sealed record SessionOutcome(int Pid, DateTime BackendStart, string Outcome, string? User)
+/// <summary>
+/// What happened to one session when the action ran, and what the session was doing at that moment
+/// (<paramref name="NowState"/>, <paramref name="NowQueryStart"/>, <paramref name="NowQuery"/>; query text only where the target shows it).
+/// </summary>
+public sealed record SessionOutcome(
+    int Pid,
+    DateTime BackendStart,
+    string Outcome,
+    string? User,
+    string? NowState = null,
+    DateTime? NowQueryStart = null,
+    string? NowQuery = null)
 {
     public bool Succeeded => Outcome is Outcomes.Terminated or Outcomes.Cancelled;
 }
@@ -69,6 +83,15 @@ public static class Outcomes
     /// <summary>The bot's role cannot see the backend's start time, so its identity cannot be checked.</summary>
     public const string Unverified = "unverified";
     public const string NoPrivilege = "no_privilege";
+
+    /// <summary>
+    /// The session is no longer what the preview showed: a cancel's query ended or another began, or a filtered
+    /// action's session no longer matches the filter. Not touched.
+    /// </summary>
+    public const string Changed = "changed";
+
+    /// <summary>A cancel of a session that was not running a query in the preview and still is not: nothing to cancel.</summary>
+    public const string NoQuery = "no_query";
 }
 
 public enum ActionKind
@@ -85,17 +108,20 @@ public enum ActionStatus
     Failed,
     Aborted,
     Expired,
+
+    /// <summary>Confirmed, but no result was ever recorded (the replica stopped mid-execution): sessions may or may not have been signalled.</summary>
+    OutcomeUnknown,
 }
 
 public static class ActionNames
 {
     public static string Name(this ActionKind kind) => kind == ActionKind.Cancel ? "cancel" : "terminate";
 
-    public static string Name(this ActionStatus status) => status.ToString().ToLowerInvariant();
+    public static string Name(this ActionStatus status) => status == ActionStatus.OutcomeUnknown ? "outcome_unknown" : status.ToString().ToLowerInvariant();
 
     public static ActionKind ParseKind(string text) => text == "cancel" ? ActionKind.Cancel : ActionKind.Terminate;
 
-    public static ActionStatus ParseStatus(string text) => Enum.Parse<ActionStatus>(text, ignoreCase: true);
+    public static ActionStatus ParseStatus(string text) => Enum.Parse<ActionStatus>(text.Replace("_", "", StringComparison.Ordinal), ignoreCase: true);
 
     public static VerbClass Class(this ActionKind kind) => kind == ActionKind.Cancel ? VerbClass.Cancel : VerbClass.Terminate;
 }

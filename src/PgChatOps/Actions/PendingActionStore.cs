@@ -10,8 +10,14 @@ namespace PgChatOps.Actions;
 /// Pending actions in <c>pgchatops.pending_actions</c>. Every state change is written in the same transaction
 /// as its audit entries, so an action never moves without its record.
 /// </summary>
-public sealed class PendingActionStore(StateStore store)
+/// <remarks>
+/// Times stored here (created, expires, decided) are on the state store's clock, so that replicas whose clocks
+/// disagree still agree on when a confirmation expires: see <see cref="NowAsync"/>.
+/// </remarks>
+public sealed class PendingActionStore(StateStore store, TimeProvider time)
 {
+    private Task<TimeSpan>? _offset;
+
     private const string Columns = """
         id, kind, status, platform, workspace, channel, thread, target, command, requested_by, requested_by_name,
         created_at, expires_at, decided_by, decided_by_name, decided_at, sessions, result
@@ -44,6 +50,40 @@ public sealed class PendingActionStore(StateStore store)
             await AuditLog.WriteAsync(conn, tx, [audit], ct);
             return 0;
         }, ct);
+
+    /// <summary>
+    /// The state store's clock: this replica's <see cref="TimeProvider"/> plus an offset measured once, at first use,
+    /// against the store's <c>clock_timestamp()</c>. A replica whose clock is minutes off still expires
+    /// confirmations at the same moment as every other replica; a pinned test clock still moves the result.
+    /// </summary>
+    public async Task<DateTimeOffset> NowAsync(CancellationToken ct) => time.GetUtcNow() + await OffsetAsync(ct);
+
+    private async Task<TimeSpan> OffsetAsync(CancellationToken ct)
+    {
+        // Two first callers may both measure; either result is right.
+        var measuring = _offset ??= MeasureOffsetAsync();
+        try
+        {
+            return await measuring.WaitAsync(ct);
+        }
+        catch (StateStoreUnavailableException)
+        {
+            _ = Interlocked.CompareExchange(ref _offset, null, measuring);
+            throw;
+        }
+    }
+
+    private Task<TimeSpan> MeasureOffsetAsync() =>
+        Wrap(async () =>
+        {
+            // Connect first, so that only the query's round trip lies between the two readings.
+            await using var conn = await store.Source.OpenConnectionAsync(CancellationToken.None);
+            await using var cmd = new NpgsqlCommand("SELECT clock_timestamp()", conn);
+            var before = time.GetUtcNow();
+            var storeNow = (DateTime)(await cmd.ExecuteScalarAsync(CancellationToken.None))!;
+            var after = time.GetUtcNow();
+            return new DateTimeOffset(storeNow, TimeSpan.Zero) - (before + (after - before) / 2);
+        }, "read");
 
     public Task<PendingAction?> FindAsync(Guid id, CancellationToken ct) =>
         Wrap(async () =>
@@ -109,6 +149,33 @@ public sealed class PendingActionStore(StateStore store)
             }
             await AuditLog.WriteAsync(conn, tx, expired.Select(audit).ToList(), ct);
             return expired;
+        }, ct);
+
+    /// <summary>
+    /// Ends every action that has been 'confirmed' since before <paramref name="confirmedBefore"/> (store time) as
+    /// 'outcome_unknown', with its audit entry: the replica running it stopped before recording a result.
+    /// </summary>
+    public Task<IReadOnlyList<PendingAction>> MarkOutcomeUnknownAsync(DateTimeOffset confirmedBefore, Func<PendingAction, AuditEntry> audit, CancellationToken ct) =>
+        InTransactionAsync<IReadOnlyList<PendingAction>>(async (conn, tx) =>
+        {
+            var sql = $"""
+                UPDATE pgchatops.pending_actions
+                SET status = 'outcome_unknown'
+                WHERE status = 'confirmed' AND decided_at <= @before
+                RETURNING {Columns}
+                """;
+            var stuck = new List<PendingAction>();
+            await using (var cmd = new NpgsqlCommand(sql, conn, tx))
+            {
+                cmd.Parameters.AddWithValue("before", confirmedBefore);
+                await using var r = await cmd.ExecuteReaderAsync(ct);
+                while (await r.ReadAsync(ct))
+                {
+                    stuck.Add(Read(r));
+                }
+            }
+            await AuditLog.WriteAsync(conn, tx, stuck.Select(audit).ToList(), ct);
+            return stuck;
         }, ct);
 
     /// <summary>Records the outcome of a confirmed action, with one audit entry per session.</summary>

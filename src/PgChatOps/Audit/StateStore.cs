@@ -71,6 +71,14 @@ public sealed class StateStore : IAsyncDisposable
         );
         CREATE INDEX pending_actions_open ON pgchatops.pending_actions (expires_at) WHERE status = 'pending';
         """,
+
+        // 2: a confirmed action whose result was never recorded ends 'outcome_unknown' (found at start-up).
+        """
+        ALTER TABLE pgchatops.pending_actions DROP CONSTRAINT pending_actions_status_check;
+        ALTER TABLE pgchatops.pending_actions ADD CONSTRAINT pending_actions_status_check
+            CHECK (status IN ('pending', 'confirmed', 'executed', 'failed', 'aborted', 'expired', 'outcome_unknown'));
+        CREATE INDEX pending_actions_confirmed ON pgchatops.pending_actions (decided_at) WHERE status = 'confirmed';
+        """,
     ];
 
     public StateStore(IOptions<PgChatOpsOptions> options)

@@ -44,4 +44,30 @@ public sealed class DiscordOpenConfirmations(DiscordApiClient api, DiscordAuditC
         audit.Post(reply, action.Channel);
         return Task.CompletedTask;
     }
+
+    /// <summary>
+    /// Found at start-up, so this replica rarely still knows the confirmation's message: the outcome is posted in the
+    /// channel and to the audit channel.
+    /// </summary>
+    public Task OnOutcomeUnknownAsync(PendingAction action, Reply reply, CancellationToken ct)
+    {
+        if (action.Platform != Platform.Discord)
+        {
+            return Task.CompletedTask;
+        }
+        var message = _messages.Take(action.Id);
+        background.Run("show an unknown outcome in Discord", async ct =>
+        {
+            var body = DiscordRenderer.RenderForEdit(reply with { Buttons = [] });
+            var result = message is not null
+                ? await api.EditOriginalAsync(message.ApplicationId, message.Token, body, ct)
+                : await api.PostMessageAsync(action.Channel, body, ct);
+            if (!result.IsSuccess)
+            {
+                log.LogWarning("Could not show an unknown outcome in Discord: {Result}", result);
+            }
+        });
+        audit.Post(reply, action.Channel);
+        return Task.CompletedTask;
+    }
 }

@@ -8,7 +8,8 @@ namespace PgChatOps.Hosting;
 
 /// <summary>
 /// Marks confirmations whose time ran out as expired, with their audit entries, even if nobody clicks, then
-/// tells the platforms (<see cref="IActionExpiryListener"/>) so the stale buttons are replaced.
+/// tells the platforms (<see cref="IActionExpiryListener"/>) so the stale buttons are replaced. At start-up it first
+/// ends actions left 'confirmed' by a replica that stopped mid-execution as 'outcome unknown', and tells the platforms.
 /// </summary>
 public sealed class ExpirySweeper(
     ActionService actions,
@@ -27,6 +28,7 @@ public sealed class ExpirySweeper(
         try
         {
             await migrator.Ready.WaitAsync(stoppingToken);
+            await EndStuckActionsAsync(stoppingToken);
             using var timer = new PeriodicTimer(Interval, time);
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
@@ -36,6 +38,37 @@ public sealed class ExpirySweeper(
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
             // Shutting down.
+        }
+    }
+
+    private async Task EndStuckActionsAsync(CancellationToken stoppingToken)
+    {
+        IReadOnlyList<PendingAction> stuck;
+        try
+        {
+            stuck = await actions.EndStuckActionsAsync(stoppingToken);
+        }
+        catch (StateStoreUnavailableException ex)
+        {
+            log.LogWarning("Could not look for actions left without a result: {Error}", ex.Message);
+            return;
+        }
+        foreach (var action in stuck)
+        {
+            log.LogWarning("Action {ActionId} ({Kind}) on {Target} was confirmed but never recorded a result: outcome unknown.",
+                action.Id, action.Kind.Name(), action.Target);
+            var reply = ActionReplies.OutcomeUnknown(action);
+            foreach (var listener in _listeners)
+            {
+                try
+                {
+                    await listener.OnOutcomeUnknownAsync(action, reply, stoppingToken);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+                {
+                    log.LogWarning(ex, "Could not show the unknown outcome of action {ActionId} ({Listener}).", action.Id, listener.GetType().Name);
+                }
+            }
         }
     }
 

@@ -59,4 +59,37 @@ public sealed class SlackOpenConfirmations(SlackDelivery delivery, SlackApiClien
         });
         return Task.CompletedTask;
     }
+
+    /// <summary>
+    /// Found at start-up, so this replica rarely still knows the confirmation's message: the outcome is posted in the
+    /// channel (in its thread, if any) and to the audit channel.
+    /// </summary>
+    public Task OnOutcomeUnknownAsync(PendingAction action, Reply reply, CancellationToken ct)
+    {
+        if (action.Platform != Platform.Slack)
+        {
+            return Task.CompletedTask;
+        }
+        var message = _messages.Take(action.Id);
+        background.Run("show an unknown outcome in Slack", async ct =>
+        {
+            if (message?.ResponseUrl is not null)
+            {
+                await delivery.RespondAsync(message.ResponseUrl, SlackDelivery.ClickResponse(reply, Bot), ct);
+            }
+            else
+            {
+                try
+                {
+                    await api.PostMessageAsync(action.Channel, BlockKitRenderer.Render(reply with { Buttons = [], ReplaceOriginal = false }), action.Thread, ct);
+                }
+                catch (SlackApiException ex)
+                {
+                    log.LogWarning("Could not post an unknown outcome in channel {Channel}: {Error}", action.Channel, ex.Error);
+                }
+            }
+            await delivery.RecordOutcomeAsync(reply, null, null, null, ct);
+        });
+        return Task.CompletedTask;
+    }
 }

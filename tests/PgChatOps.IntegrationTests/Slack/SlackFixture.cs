@@ -29,7 +29,8 @@ internal sealed class SlackFixture : IAsyncDisposable
 
     /// <param name="time">The app's clock (e.g. a FakeTimeProvider); requests are then signed with its time.</param>
     public static async Task<SlackFixture> StartAsync(
-        IDictionary<string, string?>? settings = null, string? targetConnectionString = null, string? signingSecret = Secret, TimeProvider? time = null)
+        IDictionary<string, string?>? settings = null, string? targetConnectionString = null, string? signingSecret = Secret, TimeProvider? time = null,
+        string? stateDatabase = null)
     {
         var slack = await FakeHttpServer.StartAsync();
         var all = new Dictionary<string, string?>
@@ -43,7 +44,7 @@ internal sealed class SlackFixture : IAsyncDisposable
         {
             all[k] = v;
         }
-        var state = await TestDatabase.CreateDatabaseAsync("state");
+        var state = stateDatabase ?? await TestDatabase.CreateDatabaseAsync("state");
         var app = await TestApp.CreateAsync(all, time: time, stateDatabase: state, targetConnectionString: targetConnectionString);
         return new SlackFixture(app, slack, app.CreateClient(), state, time);
     }
