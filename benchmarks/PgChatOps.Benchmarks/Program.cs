@@ -56,12 +56,14 @@ public static class Program
             Console.WriteLine($"  {p.Waiters} waiters: /pg blocking {F(p.Bot, "0.00")} ms = {F(p.Bot / p.Bare, "0.00")}× the bare query ({F(p.Bare, "0.00")} ms); "
                 + $"before: {F(p.Before, "0.00")} ms = {F(p.Before / p.Bare, "0.00")}×.");
             Console.WriteLine($"    per waiter: blocking {F(1000 * p.Bot / p.Waiters, "0.0")} µs, bare {F(1000 * p.Bare / p.Waiters, "0.0")} µs, before {F(1000 * p.Before / p.Waiters, "0.0")} µs.");
+            Console.WriteLine($"    fastest call: blocking {F(p.BotMin, "0.00")} ms = {F(p.BotMin / p.BareMin, "0.00")}× the bare query ({F(p.BareMin, "0.00")} ms); before: {F(p.BeforeMin, "0.00")} ms = {F(p.BeforeMin / p.BareMin, "0.00")}×.");
         }
         if (points.Count == 2)
         {
             var (a, b) = (points[0], points[1]);
             Console.WriteLine($"  from {a.Waiters} to {b.Waiters} waiters ({F((double)b.Waiters / a.Waiters, "0.0")}× as many): blocking {F(b.Bot / a.Bot, "0.00")}×, "
-                + $"bare {F(b.Bare / a.Bare, "0.00")}×, before {F(b.Before / a.Before, "0.00")}×.");
+                + $"bare {F(b.Bare / a.Bare, "0.00")}×, before {F(b.Before / a.Before, "0.00")}×; "
+                + $"blocking's cost above the bare query {F((b.Bot - b.Bare) / (a.Bot - a.Bare), "0.00")}×.");
         }
     }
 
