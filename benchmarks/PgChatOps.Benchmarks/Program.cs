@@ -12,6 +12,8 @@ namespace PgChatOps.Benchmarks;
 /// <c>dotnet run -c Release --project benchmarks/PgChatOps.Benchmarks</c>: parser throughput (BenchmarkDotNet),
 /// then <c>/pg sessions</c> latency with 10 and 280 idle sessions (interleaved loopback rounds), then the ratios.
 /// With arguments, only BenchmarkDotNet runs, with those arguments (e.g. <c>-- --filter *SessionsBenchmarks*</c>).
+/// <c>-- pileup</c> runs only the lock pile-up (<see cref="PileUpCost"/>: 1,000 and 3,000 waiting backends on a
+/// throwaway server; needs about 3,100 connections' worth of memory, so it is not part of the default run).
 /// </summary>
 public static class Program
 {
@@ -23,6 +25,12 @@ public static class Program
             .WithIterationTime(TimeInterval.FromMilliseconds(250))
             .WithWarmupCount(3)
             .WithIterationCount(8);
+        if (args is ["pileup"])
+        {
+            await using var pileUp = new PileUpCost();
+            PrintPileUp(await pileUp.RunAsync(rounds: 30, Console.Out));
+            return 0;
+        }
         var config = DefaultConfig.Instance.AddJob(job).WithOptions(ConfigOptions.JoinSummary);
         var switcher = BenchmarkSwitcher.FromTypes([typeof(ParserBenchmarks), typeof(SessionsBenchmarks)]);
         if (args.Length > 0)
@@ -36,6 +44,27 @@ public static class Program
         var result = await latency.RunAsync(rounds: 300, Console.Out);
         PrintRatios(parser, result);
         return parser.All(r => r.Success) ? 0 : 1;
+    }
+
+    private static void PrintPileUp(IReadOnlyList<PileUpCost.Point> points)
+    {
+        string F(double v, string format) => v.ToString(format, CultureInfo.InvariantCulture);
+        Console.WriteLine();
+        Console.WriteLine($"Server time per statement in a lock pile-up (pg_stat_statements mean_exec_time, {points[0].Calls} calls each, one run):");
+        foreach (var p in points)
+        {
+            Console.WriteLine($"  {p.Waiters} waiters: /pg blocking {F(p.Bot, "0.00")} ms = {F(p.Bot / p.Bare, "0.00")}× the bare query ({F(p.Bare, "0.00")} ms); "
+                + $"before: {F(p.Before, "0.00")} ms = {F(p.Before / p.Bare, "0.00")}×.");
+            Console.WriteLine($"    per waiter: blocking {F(1000 * p.Bot / p.Waiters, "0.0")} µs, bare {F(1000 * p.Bare / p.Waiters, "0.0")} µs, before {F(1000 * p.Before / p.Waiters, "0.0")} µs.");
+            Console.WriteLine($"    fastest call: blocking {F(p.BotMin, "0.00")} ms = {F(p.BotMin / p.BareMin, "0.00")}× the bare query ({F(p.BareMin, "0.00")} ms); before: {F(p.BeforeMin, "0.00")} ms = {F(p.BeforeMin / p.BareMin, "0.00")}×.");
+        }
+        if (points.Count == 2)
+        {
+            var (a, b) = (points[0], points[1]);
+            Console.WriteLine($"  from {a.Waiters} to {b.Waiters} waiters ({F((double)b.Waiters / a.Waiters, "0.0")}× as many): blocking {F(b.Bot / a.Bot, "0.00")}×, "
+                + $"bare {F(b.Bare / a.Bare, "0.00")}×, before {F(b.Before / a.Before, "0.00")}×; "
+                + $"blocking's cost above the bare query {F((b.Bot - b.Bare) / (a.Bot - a.Bare), "0.00")}×.");
+        }
     }
 
     private static void PrintRatios(IReadOnlyList<BenchmarkReport> parser, SessionsLatency.Result r)

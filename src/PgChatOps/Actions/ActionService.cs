@@ -230,7 +230,7 @@ public sealed class ActionService(
         }
         catch (Exception ex) when (ex is Npgsql.NpgsqlException or TimeoutException)
         {
-            var error = AuditLog.Describe(ex);
+            var error = DatabaseErrors.Cause(ex, _monitoring.StatementTimeout);
             log.LogWarning("Action {ActionId} failed on target {Target}: {Error}", action.Id, action.Target, error);
             return await FailAsync(action, click, error, signalled: true);
         }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Npgsql;
 using NpgsqlTypes;
+using PgChatOps.Activity;
 using PgChatOps.Audit;
 using PgChatOps.Commands;
 
@@ -212,7 +213,7 @@ public sealed class PendingActionStore(StateStore store, TimeProvider time)
         }
         catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
         {
-            throw new StateStoreUnavailableException($"the state store could not be {(what == "read" ? "read" : "written")} ({AuditLog.Describe(ex)})", ex);
+            throw new StateStoreUnavailableException(DatabaseErrors.ForStateStore(what == "read" ? "read" : "written", ex), ex);
         }
     }
 

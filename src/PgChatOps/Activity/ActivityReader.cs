@@ -84,7 +84,8 @@ public sealed class ActivityReader(TargetRegistry targets)
                    pg_blocking_pids(a.pid) AS blocked_by,
                    (SELECT count(*) FROM pg_stat_activity b
                      WHERE b.wait_event_type = 'Lock' AND a.pid = ANY (pg_blocking_pids(b.pid))) AS blocking_count,
-                   (SELECT min(l.waitstart) FROM pg_locks l WHERE l.pid = a.pid AND NOT l.granted) AS wait_start,
+                   -- Uncorrelated, so pg_locks is read once whatever plan the server picks.
+                   (SELECT min(l.waitstart) FROM pg_locks l WHERE l.pid = @pid AND NOT l.granted) AS wait_start,
                    a.client_hostname, a.client_port, a.backend_xid::text AS backend_xid, a.backend_xmin::text AS backend_xmin,
                    a.query_id, length(a.query) AS query_length
             FROM pg_stat_activity a
@@ -123,13 +124,21 @@ public sealed class ActivityReader(TargetRegistry targets)
                 SELECT pid FROM w WHERE cardinality(blocked_by) > 0
                 UNION
                 SELECT unnest(blocked_by) FROM w
+            ), lock_waits AS MATERIALIZED (
+                -- pg_locks once for all rows, never once per row: each read of it takes every lock-manager
+                -- partition lock, which a pile-up of thousands of waiters is already fighting over.
+                SELECT l.pid, min(l.waitstart) AS wait_start
+                FROM pg_locks l
+                WHERE NOT l.granted
+                GROUP BY l.pid
             )
             SELECT {SessionQuery.Columns},
                    coalesce(w.blocked_by, ARRAY[]::int[]) AS blocked_by,
-                   (SELECT min(l.waitstart) FROM pg_locks l WHERE l.pid = a.pid AND NOT l.granted) AS wait_start
+                   lw.wait_start
             FROM pg_stat_activity a
             JOIN involved i ON i.pid = a.pid
             LEFT JOIN w ON w.pid = a.pid
+            LEFT JOIN lock_waits lw ON lw.pid = a.pid
             """;
         await using var cmd = targets.Get(target).CreateCommand(sql);
         SessionQuery.AddQueryTextParameters(cmd, targets.Options(target).ShowQueryText, SessionQuery.QueryTextLimit);

@@ -12,6 +12,7 @@ internal static class SessionQuery
 {
     public const int QueryTextLimit = 2000;
 
+    // is_superuser reads pg_roles once per statement (an InitPlan), not once per row: a lock pile-up lists thousands.
     public const string Columns = """
         a.pid, a.backend_start, a.usename, a.datname, a.application_name,
         CASE WHEN a.client_addr IS NOT NULL THEN host(a.client_addr)
@@ -20,7 +21,7 @@ internal static class SessionQuery
         now() - CASE WHEN a.state = 'active' THEN a.query_start ELSE a.state_change END AS in_state,
         CASE WHEN @show_query THEN left(a.query, @query_len) END AS query,
         a.backend_type,
-        coalesce((SELECT r.rolsuper FROM pg_roles r WHERE r.oid = a.usesysid), false) AS is_superuser,
+        coalesce(a.usesysid = ANY (ARRAY(SELECT r.oid FROM pg_roles r WHERE r.rolsuper)), false) AS is_superuser,
         (a.pid = pg_backend_pid() OR a.application_name = 'pgchatops') AS is_own,
         a.leader_pid
         """;

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Npgsql;
 using NpgsqlTypes;
+using PgChatOps.Activity;
 using PgChatOps.Commands;
 
 namespace PgChatOps.Audit;
@@ -14,13 +15,28 @@ public sealed class AuditLog(StateStore store)
     {
         try
         {
-            await using var conn = await store.Source.OpenConnectionAsync(ct);
-            await WriteAsync(conn, null, [entry], ct);
+            try
+            {
+                await InsertAsync(entry, ct);
+            }
+            catch (Exception ex) when (DatabaseErrors.IsLostConnection(ex))
+            {
+                // A pooled connection that outlived a restart of the server: once more on a fresh one. At worst
+                // this writes the record twice, never not at all.
+                store.Source.Clear();
+                await InsertAsync(entry, ct);
+            }
         }
         catch (Exception ex) when (ex is NpgsqlException or TimeoutException or InvalidOperationException)
         {
-            throw new StateStoreUnavailableException($"the audit log could not be written ({Describe(ex)})", ex);
+            throw new StateStoreUnavailableException(DatabaseErrors.ForStateStore("written", ex), ex);
         }
+    }
+
+    private async Task InsertAsync(AuditEntry entry, CancellationToken ct)
+    {
+        await using var conn = await store.Source.OpenConnectionAsync(ct);
+        await WriteAsync(conn, null, [entry], ct);
     }
 
     /// <summary>Writes entries inside the caller's transaction, in one statement.</summary>
@@ -94,14 +110,7 @@ public sealed class AuditLog(StateStore store)
         }
         catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
         {
-            throw new StateStoreUnavailableException($"the audit log could not be read ({Describe(ex)})", ex);
+            throw new StateStoreUnavailableException(DatabaseErrors.ForStateStore("read", ex), ex);
         }
     }
-
-    internal static string Describe(Exception ex) => ex switch
-    {
-        PostgresException pg => $"{pg.SqlState}: {pg.MessageText}",
-        NpgsqlException { InnerException: { } inner } => inner.Message,
-        _ => ex.Message,
-    };
 }

@@ -120,9 +120,9 @@ public sealed class CommandPipeline(
 
         if (command.Verb is Verb.Cancel or Verb.Kill)
         {
-            return await GuardAsync(target, () => actions.PreviewAsync(request, command, target, ct));
+            return await GuardAsync(target, () => OnceMoreIfLostAsync(target, () => actions.PreviewAsync(request, command, target, ct)));
         }
-        return await WithAuditAsync(request, command, target, () => ReadAsync(request, command, target, ct), ct);
+        return await WithAuditAsync(request, command, target, () => OnceMoreIfLostAsync(target, () => ReadAsync(request, command, target, ct)), ct);
     }
 
     private async Task<Reply> ReadAsync(ChatRequest request, Command command, string target, CancellationToken ct)
@@ -159,12 +159,15 @@ public sealed class CommandPipeline(
             {
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
                 timeout.CancelAfter(TimeSpan.FromSeconds(3));
-                var version = await reader.VersionAsync(name, timeout.Token);
+                var version = await OnceMoreIfLostAsync(name, () => reader.VersionAsync(name, timeout.Token));
                 return (name, string.Equals(name, targets.DefaultTarget, StringComparison.OrdinalIgnoreCase), $"reachable, PostgreSQL {version}");
             }
             catch (Exception ex) when (ex is NpgsqlException or TimeoutException or OperationCanceledException && !ct.IsCancellationRequested)
             {
-                return (name, string.Equals(name, targets.DefaultTarget, StringComparison.OrdinalIgnoreCase), $"unreachable: {Describe(ex)}");
+                var cause = ex is OperationCanceledException
+                    ? $"the server did not answer within 3 seconds [{PostgresErrorCodes.ConnectionFailure}]"
+                    : DatabaseErrors.Cause(ex, _monitoring.StatementTimeout);
+                return (name, string.Equals(name, targets.DefaultTarget, StringComparison.OrdinalIgnoreCase), $"unreachable: {cause}");
             }
         });
         return Replies.Replies.Targets(await Task.WhenAll(checks), time.GetUtcNow());
@@ -210,25 +213,33 @@ public sealed class CommandPipeline(
         }
         catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
         {
-            log.LogWarning("Target {Target} failed: {Error}", target, Describe(ex));
+            var sentence = DatabaseErrors.ForTarget(target ?? "the target", ex, _monitoring.StatementTimeout);
+            log.LogWarning("Target {Target} failed: {Error}", target, sentence);
             metrics.DatabaseError(target);
-            return Reply.Error($"Could not get an answer from {target}: {Describe(ex)}.",
-                ex is PostgresException { SqlState: "57014" }
-                    ? $"The query was stopped by statement_timeout ({Format.Duration(_monitoring.StatementTimeout)}); the server may be overloaded."
+            return Reply.Error(sentence,
+                ex is PostgresException { SqlState: PostgresErrorCodes.QueryCanceled }
+                    ? "The server may be overloaded. Nothing was changed."
                     : "Nothing was changed. Check `/pg targets`, or try again.");
         }
     }
 
-    private static string Describe(Exception ex) => ex switch
+    /// <summary>
+    /// Runs a read, and runs it once more on a fresh connection when the first broke under it, as a pooled
+    /// connection does after the server restarted. Only reads come here: a signal is never repeated.
+    /// </summary>
+    private async Task<T> OnceMoreIfLostAsync<T>(string target, Func<Task<T>> read)
     {
-        PostgresException { SqlState: "57014" } => "the query timed out",
-        PostgresException pg => $"{pg.SqlState} {pg.MessageText}",
-        NpgsqlException { InnerException: TimeoutException } => "connection timed out",
-        NpgsqlException { InnerException: System.Net.Sockets.SocketException se } => se.SocketErrorCode == System.Net.Sockets.SocketError.ConnectionRefused ? "connection refused" : se.Message,
-        NpgsqlException { InnerException: { } inner } => inner.Message,
-        OperationCanceledException => "no answer within 3 seconds",
-        _ => ex.Message,
-    };
+        try
+        {
+            return await read();
+        }
+        catch (Exception ex) when (DatabaseErrors.IsLostConnection(ex))
+        {
+            log.LogInformation("Target {Target}: the connection was lost ({Error}); reading once more on a fresh one", target, DatabaseErrors.Cause(ex));
+            targets.Get(target).Clear();
+            return await read();
+        }
+    }
 
     private async Task AuditQuietlyAsync(AuditEntry entry, CancellationToken ct)
     {

@@ -181,7 +181,7 @@ public sealed class DeploymentCheck(PgChatOpsOptions options, TextWriter output,
         }
         catch (Exception ex) when (ex is NpgsqlException or TimeoutException or OperationCanceledException && !ct.IsCancellationRequested)
         {
-            await FailAsync(ex is PostgresException { SqlState: "42501" }
+            await FailAsync(ex is PostgresException { SqlState: PostgresErrorCodes.InsufficientPrivilege }
                 ? $"state store: not writable: {Describe(ex)} (the role needs to own schema pgchatops: manifests/postgres/pgchatops-role.sql)"
                 : $"state store: unreachable: {Describe(ex)}");
         }
@@ -253,8 +253,8 @@ public sealed class DeploymentCheck(PgChatOpsOptions options, TextWriter output,
         e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString()! : "?";
 
     private static string Describe(Exception ex) => ex is OperationCanceledException
-        ? $"no answer within {(ConnectTimeout * 2).TotalSeconds:0} seconds"
-        : AuditLog.Describe(ex);
+        ? $"the server did not answer within {(ConnectTimeout * 2).TotalSeconds:0} seconds [{PostgresErrorCodes.ConnectionFailure}]"
+        : DatabaseErrors.Cause(ex);
 
     private Task OkAsync(string line) => output.WriteLineAsync("ok   " + line);
 

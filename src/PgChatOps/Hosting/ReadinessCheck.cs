@@ -68,7 +68,10 @@ public sealed class ReadinessCheck(StateStoreMigrator migrator, StateStore store
         }
     }
 
-    private static string Describe(Exception ex) => ex is OperationCanceledException
-        ? $"no answer within {ProbeTimeout.TotalSeconds:0} seconds"
-        : AuditLog.Describe(ex);
+    private static string Describe(Exception ex) => ex switch
+    {
+        OperationCanceledException => $"the server did not answer within {ProbeTimeout.TotalSeconds:0} seconds [{PostgresErrorCodes.ConnectionFailure}]",
+        StateStoreUnavailableException => ex.Message,
+        _ => DatabaseErrors.Cause(ex),
+    };
 }

@@ -30,7 +30,7 @@ public sealed class StateStoreMigrator(StateStore store, ILogger<StateStoreMigra
             }
             catch (Exception ex) when (ex is Npgsql.NpgsqlException or TimeoutException or StateStoreUnavailableException)
             {
-                LastError = AuditLog.Describe(ex);
+                LastError = $"not migrated: {Activity.DatabaseErrors.Cause(ex)}";
                 log.LogWarning("State store not ready, retrying in {Delay}: {Error}", delay, LastError);
                 await Task.Delay(delay, stoppingToken);
                 delay = TimeSpan.FromSeconds(Math.Min(30, delay.TotalSeconds * 2));

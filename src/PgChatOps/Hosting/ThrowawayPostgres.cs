@@ -15,12 +15,15 @@ public sealed class ThrowawayPostgres : IAsyncDisposable
     private readonly bool _asPostgresUser;
     private int _stopped;
 
-    private ThrowawayPostgres(string binDir, string directory, int port, bool asPostgresUser)
+    private readonly IReadOnlyList<string> _settings;
+
+    private ThrowawayPostgres(string binDir, string directory, int port, bool asPostgresUser, IReadOnlyList<string> settings)
     {
         _binDir = binDir;
         Directory = directory;
         Port = port;
         _asPostgresUser = asPostgresUser;
+        _settings = settings;
     }
 
     public string Directory { get; }
@@ -40,7 +43,8 @@ public sealed class ThrowawayPostgres : IAsyncDisposable
             Pooling = true,
         }.ConnectionString;
 
-    public static async Task<ThrowawayPostgres> StartAsync(Action<string>? log = null, CancellationToken ct = default)
+    /// <param name="settings">Extra server settings as <c>name=value</c> (no spaces), applied after the defaults.</param>
+    public static async Task<ThrowawayPostgres> StartAsync(Action<string>? log = null, IReadOnlyList<string>? settings = null, CancellationToken ct = default)
     {
         log ??= _ => { };
         var binDir = await FindOrInstallBinariesAsync(log, ct);
@@ -60,7 +64,7 @@ public sealed class ThrowawayPostgres : IAsyncDisposable
         for (var attempt = 0; attempt < 5; attempt++)
         {
             var port = FreePort();
-            var server = new ThrowawayPostgres(binDir, dir, port, asPostgres);
+            var server = new ThrowawayPostgres(binDir, dir, port, asPostgres, settings ?? []);
             try
             {
                 await server.StartServerAsync(ct);
@@ -89,7 +93,8 @@ public sealed class ThrowawayPostgres : IAsyncDisposable
             "-c full_page_writes=off",
             "-c max_connections=300",
             "-c track_activity_query_size=4096",
-            "-c shared_buffers=32MB");
+            "-c shared_buffers=32MB",
+            string.Join(' ', _settings.Select(setting => $"-c {setting}")));
         await RunAsync(Path.Combine(_binDir, "pg_ctl"),
             ["-D", DataDirectory, "-l", Path.Combine(Directory, "server.log"), "-w", "-t", "60", "-o", options, "start"], ct, _asPostgresUser);
     }
@@ -116,6 +121,20 @@ public sealed class ThrowawayPostgres : IAsyncDisposable
         using var watchdog = Process.Start(psi);
     }
 
+    /// <summary>Stops the server with <c>pg_ctl stop -m immediate</c> and starts it again on the same port and data.</summary>
+    public async Task RestartAsync(CancellationToken ct = default)
+    {
+        await RunAsync(Path.Combine(_binDir, "pg_ctl"), ["-D", DataDirectory, "-m", "immediate", "-w", "stop"], ct, _asPostgresUser);
+        await StartServerAsync(ct);
+    }
+
+    /// <summary>
+    /// Asks the server to shut down (<c>pg_ctl stop -m smart</c>) without waiting: it refuses new connections
+    /// while the sessions already open keep it running. The server is not started again.
+    /// </summary>
+    public Task BeginSmartShutdownAsync(CancellationToken ct = default) =>
+        RunAsync(Path.Combine(_binDir, "pg_ctl"), ["-D", DataDirectory, "-m", "smart", "-W", "stop"], ct, _asPostgresUser);
+
     public async Task StopAsync()
     {
         if (Interlocked.Exchange(ref _stopped, 1) == 1)
@@ -125,7 +144,11 @@ public sealed class ThrowawayPostgres : IAsyncDisposable
         NpgsqlConnection.ClearAllPools();
         try
         {
-            await RunAsync(Path.Combine(_binDir, "pg_ctl"), ["-D", DataDirectory, "-m", "immediate", "-w", "stop"], CancellationToken.None, _asPostgresUser);
+            // A test may have shut the server down already.
+            if (File.Exists(Path.Combine(DataDirectory, "postmaster.pid")))
+            {
+                await RunAsync(Path.Combine(_binDir, "pg_ctl"), ["-D", DataDirectory, "-m", "immediate", "-w", "stop"], CancellationToken.None, _asPostgresUser);
+            }
         }
         finally
         {

@@ -93,7 +93,7 @@ public sealed class CheckTests(ITestOutputHelper output)
 
         Assert.Equal(1, exit);
         Assert.Contains("FAIL settings: PgChatOps:Access:Rules:0:Targets names unknown target 'prd' (configured: test)", lines);
-        Assert.Contains("FAIL target test: unreachable: Connection refused", lines);
+        Assert.Contains("FAIL target test: unreachable: the connection was refused, nothing listens on that host and port [08001]", lines);
     }
 
     [Fact]

@@ -27,7 +27,7 @@ public sealed class ReadinessTests
         Assert.Equal("ready", lines[0]);
         Assert.Equal($"state store: migrated (schema version {StateStore.LatestVersion})", lines[1]);
         Assert.Contains(lines, l => l.StartsWith("target test: reachable, PostgreSQL ", StringComparison.Ordinal));
-        Assert.Contains("target down: unreachable: Connection refused", lines);
+        Assert.Contains("target down: unreachable: the connection was refused, nothing listens on that host and port [08001]", lines);
     }
 
     [Fact]
