@@ -179,8 +179,11 @@ public sealed class StateStore : IAsyncDisposable
             }
         }
         ConnectionString = cs;
+        _migrationConnectionString = o.MigrationConnectionString;
         DataSource = string.IsNullOrWhiteSpace(cs) ? null : TargetRegistry.BuildDataSource(cs, TimeSpan.FromSeconds(5));
     }
+
+    private readonly string? _migrationConnectionString;
 
     public string? ConnectionString { get; }
 
@@ -189,22 +192,49 @@ public sealed class StateStore : IAsyncDisposable
     public NpgsqlDataSource Source =>
         DataSource ?? throw new StateStoreUnavailableException("no state store is configured (PgChatOps:StateConnectionString, or a default target)");
 
+    /// <summary>
+    /// Brings the schema to <see cref="LatestVersion"/>. With <c>PgChatOps:MigrationConnectionString</c> the DDL runs as
+    /// that role (the schema's owner), which then grants the state connection's role only what the bot needs; without it,
+    /// the state connection migrates, as before the owner role existed. An up-to-date schema needs no DDL at all, so the
+    /// bot's own role may start without any right to create or alter.
+    /// </summary>
     public async Task MigrateAsync(CancellationToken ct)
     {
-        await using var conn = await Source.OpenConnectionAsync(ct);
+        string? botRole = null;
+        if (!string.IsNullOrWhiteSpace(_migrationConnectionString))
+        {
+            await using var who = Source.CreateCommand("SELECT current_user::text");
+            botRole = (string)(await who.ExecuteScalarAsync(ct))!;
+        }
+        await using var owned = botRole is null ? null : TargetRegistry.BuildDataSource(_migrationConnectionString!, TimeSpan.FromSeconds(5));
+        await using var conn = await (owned ?? Source).OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
         await using (var lockCmd = new NpgsqlCommand("SELECT pg_advisory_xact_lock(7408231604273911)", conn, tx))
         {
             await lockCmd.ExecuteNonQueryAsync(ct);
         }
-        await using (var init = new NpgsqlCommand("""
-            CREATE SCHEMA IF NOT EXISTS pgchatops;
-            CREATE TABLE IF NOT EXISTS pgchatops.schema_migrations (
-                version    integer PRIMARY KEY,
-                applied_at timestamptz NOT NULL DEFAULT now()
-            );
-            """, conn, tx))
+
+        bool schemaExists, tableExists;
+        await using (var probe = new NpgsqlCommand(
+            "SELECT to_regnamespace('pgchatops') IS NOT NULL, to_regclass('pgchatops.schema_migrations') IS NOT NULL", conn, tx))
+        await using (var r = await probe.ExecuteReaderAsync(ct))
         {
+            await r.ReadAsync(ct);
+            (schemaExists, tableExists) = (r.GetBoolean(0), r.GetBoolean(1));
+        }
+        if (!schemaExists)
+        {
+            await using var create = new NpgsqlCommand("CREATE SCHEMA pgchatops", conn, tx);
+            await create.ExecuteNonQueryAsync(ct);
+        }
+        if (!tableExists)
+        {
+            await using var init = new NpgsqlCommand("""
+                CREATE TABLE pgchatops.schema_migrations (
+                    version    integer PRIMARY KEY,
+                    applied_at timestamptz NOT NULL DEFAULT now()
+                )
+                """, conn, tx);
             await init.ExecuteNonQueryAsync(ct);
         }
 
@@ -226,10 +256,36 @@ public sealed class StateStore : IAsyncDisposable
                 continue;
             }
             await using var apply = new NpgsqlCommand(Migrations[i], conn, tx);
-            await apply.ExecuteNonQueryAsync(ct);
+            try
+            {
+                await apply.ExecuteNonQueryAsync(ct);
+            }
+            catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.InsufficientPrivilege && owned is null)
+            {
+                throw new StateStoreUnavailableException(
+                    $"the role cannot migrate schema pgchatops to version {version} ({ex.MessageText}): set PgChatOps:MigrationConnectionString " +
+                    "to the schema's owner (manifests/postgres/pgchatops-role.sql)", ex);
+            }
             await using var mark = new NpgsqlCommand("INSERT INTO pgchatops.schema_migrations (version) VALUES (@v)", conn, tx);
             mark.Parameters.AddWithValue("v", version);
             await mark.ExecuteNonQueryAsync(ct);
+        }
+
+        await using (var me = new NpgsqlCommand("SELECT current_user::text", conn, tx))
+        {
+            if (botRole is not null && botRole != (string)(await me.ExecuteScalarAsync(ct))!)
+            {
+                // Idempotent, so every start repairs the grants; serialised by the advisory lock (concurrent GRANTs on one
+                // object fail with "tuple concurrently updated"). The log: add and read, never change or remove.
+                var role = "\"" + botRole.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+                await using var grant = new NpgsqlCommand($"""
+                    GRANT USAGE ON SCHEMA pgchatops TO {role};
+                    GRANT SELECT ON pgchatops.schema_migrations, pgchatops.audit_chain_head TO {role};
+                    GRANT SELECT, INSERT ON pgchatops.audit_log TO {role};
+                    GRANT SELECT, INSERT, UPDATE ON pgchatops.pending_actions TO {role};
+                    """, conn, tx);
+                await grant.ExecuteNonQueryAsync(ct);
+            }
         }
         await tx.CommitAsync(ct);
     }
