@@ -12,9 +12,10 @@ public sealed record AuditChainBreak(AuditChainProblem Problem, long Seq, long? 
     {
         var row = $"seq {Seq}" + (Id is { } id ? $" (id {id}" + (At is { } at ? $", written {at.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)} UTC)" : ")") : "");
         var missing = From == To ? $"the row with seq {From} is missing" : $"the rows with seq {From} to {To} are missing";
+        var deleted = From == To ? "deleted after it was written" : "deleted after they were written";
         return Problem switch
         {
-            AuditChainProblem.Missing => $"{missing}: deleted after they were written (the chain resumes at {row})",
+            AuditChainProblem.Missing => $"{missing}: {deleted} (the chain resumes at {row})",
             AuditChainProblem.Unlinked => $"{row} does not link to the row before it: that row was changed, replaced or inserted out of the chain",
             AuditChainProblem.Edited => $"{row} was changed after it was written: its hash does not match its content",
             AuditChainProblem.TailMissing => $"{missing}: the chain head says the log ends at seq {To}, but the last row is seq {From - 1}",

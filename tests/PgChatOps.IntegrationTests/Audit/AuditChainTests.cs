@@ -179,8 +179,8 @@ public sealed class AuditChainTests(ITestOutputHelper output)
         // What a superuser does (triggers disabled first), and the first broken link both /pg audit verify and check name.
         {
             "ALTER TABLE pgchatops.audit_log DISABLE TRIGGER USER; DELETE FROM pgchatops.audit_log WHERE seq = 3; ALTER TABLE pgchatops.audit_log ENABLE TRIGGER USER",
-            "Audit chain broken: the row with seq 3 is missing: deleted after they were written (the chain resumes at seq 4 (id 4, written ",
-            "FAIL audit chain: broken: the row with seq 3 is missing: deleted after they were written (the chain resumes at seq 4 (id 4, written "
+            "Audit chain broken: the row with seq 3 is missing: deleted after it was written (the chain resumes at seq 4 (id 4, written ",
+            "FAIL audit chain: broken: the row with seq 3 is missing: deleted after it was written (the chain resumes at seq 4 (id 4, written "
         },
         {
             "ALTER TABLE pgchatops.audit_log DISABLE TRIGGER USER; UPDATE pgchatops.audit_log SET actor_name = 'someone else' WHERE seq = 2; ALTER TABLE pgchatops.audit_log ENABLE TRIGGER USER",
