@@ -222,6 +222,38 @@ public sealed class StateStore : IAsyncDisposable
             await r.ReadAsync(ct);
             (schemaExists, tableExists) = (r.GetBoolean(0), r.GetBoolean(1));
         }
+        try
+        {
+            await ApplyAsync(conn, tx, schemaExists, tableExists, ct);
+        }
+        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.InsufficientPrivilege && owned is null)
+        {
+            throw new StateStoreUnavailableException(
+                $"the role cannot migrate schema pgchatops to version {LatestVersion} ({ex.MessageText}): set PgChatOps:MigrationConnectionString " +
+                "to the schema's owner (manifests/postgres/pgchatops-role.sql)", ex);
+        }
+
+        await using (var me = new NpgsqlCommand("SELECT current_user::text", conn, tx))
+        {
+            if (botRole is not null && botRole != (string)(await me.ExecuteScalarAsync(ct))!)
+            {
+                // Idempotent, so every start repairs the grants; serialised by the advisory lock (concurrent GRANTs on one
+                // object fail with "tuple concurrently updated"). The log: add and read, never change or remove.
+                var role = "\"" + botRole.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+                await using var grant = new NpgsqlCommand($"""
+                    GRANT USAGE ON SCHEMA pgchatops TO {role};
+                    GRANT SELECT ON pgchatops.schema_migrations, pgchatops.audit_chain_head TO {role};
+                    GRANT SELECT, INSERT ON pgchatops.audit_log TO {role};
+                    GRANT SELECT, INSERT, UPDATE ON pgchatops.pending_actions TO {role};
+                    """, conn, tx);
+                await grant.ExecuteNonQueryAsync(ct);
+            }
+        }
+        await tx.CommitAsync(ct);
+    }
+
+    private static async Task ApplyAsync(NpgsqlConnection conn, NpgsqlTransaction tx, bool schemaExists, bool tableExists, CancellationToken ct)
+    {
         if (!schemaExists)
         {
             await using var create = new NpgsqlCommand("CREATE SCHEMA pgchatops", conn, tx);
@@ -256,38 +288,11 @@ public sealed class StateStore : IAsyncDisposable
                 continue;
             }
             await using var apply = new NpgsqlCommand(Migrations[i], conn, tx);
-            try
-            {
-                await apply.ExecuteNonQueryAsync(ct);
-            }
-            catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.InsufficientPrivilege && owned is null)
-            {
-                throw new StateStoreUnavailableException(
-                    $"the role cannot migrate schema pgchatops to version {version} ({ex.MessageText}): set PgChatOps:MigrationConnectionString " +
-                    "to the schema's owner (manifests/postgres/pgchatops-role.sql)", ex);
-            }
+            await apply.ExecuteNonQueryAsync(ct);
             await using var mark = new NpgsqlCommand("INSERT INTO pgchatops.schema_migrations (version) VALUES (@v)", conn, tx);
             mark.Parameters.AddWithValue("v", version);
             await mark.ExecuteNonQueryAsync(ct);
         }
-
-        await using (var me = new NpgsqlCommand("SELECT current_user::text", conn, tx))
-        {
-            if (botRole is not null && botRole != (string)(await me.ExecuteScalarAsync(ct))!)
-            {
-                // Idempotent, so every start repairs the grants; serialised by the advisory lock (concurrent GRANTs on one
-                // object fail with "tuple concurrently updated"). The log: add and read, never change or remove.
-                var role = "\"" + botRole.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
-                await using var grant = new NpgsqlCommand($"""
-                    GRANT USAGE ON SCHEMA pgchatops TO {role};
-                    GRANT SELECT ON pgchatops.schema_migrations, pgchatops.audit_chain_head TO {role};
-                    GRANT SELECT, INSERT ON pgchatops.audit_log TO {role};
-                    GRANT SELECT, INSERT, UPDATE ON pgchatops.pending_actions TO {role};
-                    """, conn, tx);
-                await grant.ExecuteNonQueryAsync(ct);
-            }
-        }
-        await tx.CommitAsync(ct);
     }
 
     /// <summary>The latest schema version this build knows.</summary>
