@@ -277,6 +277,37 @@ public sealed class AuditChainTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Item3_the_migrate_verb_migrates_as_the_owner_so_serving_replicas_need_only_the_bots_credentials()
+    {
+        var state = await LeastPrivilegeRole.CreateStateDatabaseAsync();
+        var env = new Dictionary<string, string>
+        {
+            ["PgChatOps__Targets__test__ConnectionString"] = await LeastPrivilegeRole.ConnectionStringAsync(),
+            ["PgChatOps__StateConnectionString"] = await LeastPrivilegeRole.ConnectionStringAsync(state),
+        };
+        var withoutOwner = await AppProcess.RunAsync(AppProcess.BuiltDll, ["migrate"], env);
+        env["PgChatOps__MigrationConnectionString"] = await LeastPrivilegeRole.OwnerConnectionStringAsync(state);
+
+        var migrate = await AppProcess.RunAsync(AppProcess.BuiltDll, ["migrate"], env);
+        output.WriteLine($"$ migrate (no owner)\n{withoutOwner.Stdout}$ migrate\n{migrate.Stdout}");
+        await using var core = await CoreHost.StartAsync(
+            new Dictionary<string, string?> { ["StateConnectionString"] = await LeastPrivilegeRole.ConnectionStringAsync(state) },
+            stateDatabase: state, targetConnectionString: await LeastPrivilegeRole.ConnectionStringAsync());
+        await core.SendAsync("sessions");
+        var verify = await VerifyAsync(core);
+
+        Assert.Equal(1, withoutOwner.ExitCode);
+        Assert.Equal(
+            $"FAIL state store: not migrated: the role cannot migrate schema pgchatops to version {StateStore.LatestVersion} (permission denied for schema pgchatops): " +
+            "set PgChatOps:MigrationConnectionString to the schema's owner (manifests/postgres/pgchatops-role.sql)", withoutOwner.Stdout.Trim());
+        Assert.Equal(0, migrate.ExitCode);
+        Assert.Equal($"ok   state store: migrated to schema version {StateStore.LatestVersion} as the migration role (PgChatOps:MigrationConnectionString)", migrate.Stdout.Trim());
+        Assert.DoesNotContain(LeastPrivilegeRole.OwnerPassword, migrate.Stdout, StringComparison.Ordinal);
+        Assert.Equal(ReplyKind.Info, verify.Kind);
+        Assert.StartsWith("Audit chain intact: ", verify.Title, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Item3_check_on_an_empty_store_names_the_migration_setting_when_the_bot_role_may_not_create_tables()
     {
         var state = await LeastPrivilegeRole.CreateStateDatabaseAsync();
