@@ -21,12 +21,14 @@ public sealed partial class Program
                     return await ConsoleChat.RunAsync(rest, Console.In, Console.Out);
                 case "check":
                     return await DeploymentCheck.RunAsync(rest, Console.Out);
+                case "migrate":
+                    return await StateStoreMigrator.RunOnceAsync(rest, Console.Out);
                 case "healthcheck":
                     return await HealthProbe.RunAsync(rest, Console.Out);
                 case "discord":
                     return await Discord.DiscordCommandRegistration.RunAsync(rest, Console.Out, Console.Error);
                 default:
-                    await Console.Error.WriteLineAsync($"Unknown verb '{verb}'. Use: serve | console | check | healthcheck | discord register [--guild <id>]");
+                    await Console.Error.WriteLineAsync($"Unknown verb '{verb}'. Use: serve | console | check | migrate | healthcheck | discord register [--guild <id>]");
                     return 2;
             }
         }

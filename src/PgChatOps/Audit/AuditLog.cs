@@ -113,4 +113,82 @@ public sealed class AuditLog(StateStore store)
             throw new StateStoreUnavailableException(DatabaseErrors.ForStateStore("read", ex), ex);
         }
     }
+
+    /// <summary>
+    /// Walks the hash chain in one statement on the server, streaming in seq order and stopping at the first broken link,
+    /// so the log is never loaded into memory: each row's seq must follow the previous row's, its prev_hash must be the
+    /// previous row's hash, and its hash must match its content. Then the last row must be the chain head's.
+    /// </summary>
+    public async Task<AuditChainReport> VerifyChainAsync(CancellationToken ct)
+    {
+        const string sql = """
+            WITH links AS (
+                SELECT l.seq, l.id, l.at, coalesce(lag(l.seq) OVER w, 0) AS prev_seq,
+                       CASE
+                           WHEN l.seq <> coalesce(lag(l.seq) OVER w, 0) + 1 THEN 'missing'
+                           WHEN l.prev_hash IS DISTINCT FROM coalesce(lag(l.hash) OVER w, decode(repeat('00', 32), 'hex')) THEN 'unlinked'
+                           WHEN l.hash IS DISTINCT FROM pgchatops.audit_row_hash(l.prev_hash, l) THEN 'edited'
+                       END AS problem
+                FROM pgchatops.audit_log l
+                WINDOW w AS (ORDER BY l.seq)
+            )
+            SELECT (SELECT count(*) FROM pgchatops.audit_log), h.seq, h.hash, last.seq, last.id, last.at, last.hash,
+                   b.problem, b.seq, b.id, b.at, b.prev_seq
+            FROM pgchatops.audit_chain_head h
+            LEFT JOIN LATERAL (SELECT seq, id, at, hash FROM pgchatops.audit_log ORDER BY seq DESC LIMIT 1) last ON true
+            LEFT JOIN LATERAL (SELECT * FROM links WHERE problem IS NOT NULL ORDER BY seq LIMIT 1) b ON true
+            """;
+        try
+        {
+            await using var conn = await store.Source.OpenConnectionAsync(ct);
+            await using var tx = await conn.BeginTransactionAsync(ct);
+            await using (var timeout = new NpgsqlCommand("SET LOCAL statement_timeout = '60s'", conn, tx))
+            {
+                await timeout.ExecuteNonQueryAsync(ct);
+            }
+            await using var cmd = new NpgsqlCommand(sql, conn, tx) { CommandTimeout = 70 };
+            await using var r = await cmd.ExecuteReaderAsync(ct);
+            if (!await r.ReadAsync(ct))
+            {
+                // No head row: the chain itself was removed.
+                return new AuditChainReport(0, 0, new AuditChainBreak(AuditChainProblem.HeadMismatch, 0, null, null));
+            }
+            var rows = r.GetInt64(0);
+            var (headSeq, headHash) = (r.GetInt64(1), r.GetFieldValue<byte[]>(2));
+            var lastSeq = r.IsDBNull(3) ? 0 : r.GetInt64(3);
+            long? lastId = r.IsDBNull(4) ? null : r.GetInt64(4);
+            DateTime? lastAt = r.IsDBNull(5) ? null : r.GetDateTime(5);
+            var lastHash = r.IsDBNull(6) ? null : r.GetFieldValue<byte[]>(6);
+            if (!r.IsDBNull(7))
+            {
+                var problem = r.GetString(7) switch
+                {
+                    "missing" => AuditChainProblem.Missing,
+                    "unlinked" => AuditChainProblem.Unlinked,
+                    _ => AuditChainProblem.Edited,
+                };
+                var seq = r.GetInt64(8);
+                return new AuditChainReport(rows, lastSeq,
+                    new AuditChainBreak(problem, seq, r.GetInt64(9), r.GetDateTime(10), r.GetInt64(11) + 1, seq - 1));
+            }
+            AuditChainBreak? tail = null;
+            if (headSeq > lastSeq)
+            {
+                tail = new AuditChainBreak(AuditChainProblem.TailMissing, headSeq, null, null, lastSeq + 1, headSeq);
+            }
+            else if (headSeq < lastSeq)
+            {
+                tail = new AuditChainBreak(AuditChainProblem.BeyondHead, lastSeq, lastId, lastAt, headSeq);
+            }
+            else if (lastHash is not null && !lastHash.AsSpan().SequenceEqual(headHash))
+            {
+                tail = new AuditChainBreak(AuditChainProblem.HeadMismatch, lastSeq, lastId, lastAt);
+            }
+            return new AuditChainReport(rows, lastSeq, tail);
+        }
+        catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
+        {
+            throw new StateStoreUnavailableException(DatabaseErrors.ForStateStore("read", ex), ex);
+        }
+    }
 }

@@ -79,6 +79,99 @@ public sealed class StateStore : IAsyncDisposable
             CHECK (status IN ('pending', 'confirmed', 'executed', 'failed', 'aborted', 'expired', 'outcome_unknown'));
         CREATE INDEX pending_actions_confirmed ON pgchatops.pending_actions (decided_at) WHERE status = 'confirmed';
         """,
+
+        // 3: tamper evidence. Every audit row carries seq (gapless), prev_hash and hash = sha256(prev_hash || its canonical
+        // content), assigned by a trigger that runs as the schema's owner, so the bot's role cannot write an unchained row.
+        // A transaction advisory lock keeps one chain across replicas. The head records the last link after each statement,
+        // so rows deleted from the end are noticed too. Rows written before this migration are chained here.
+        """
+        SET LOCAL statement_timeout = 0;
+
+        ALTER TABLE pgchatops.audit_log
+            ADD COLUMN seq bigint,
+            ADD COLUMN prev_hash bytea,
+            ADD COLUMN hash bytea;
+
+        CREATE TABLE pgchatops.audit_chain_head (
+            only_row boolean PRIMARY KEY DEFAULT true CHECK (only_row),
+            seq      bigint NOT NULL,
+            hash     bytea NOT NULL
+        );
+
+        -- Canonical content: a JSON array of every column but hash, timestamps as epoch microseconds, jsonb as its text.
+        CREATE FUNCTION pgchatops.audit_row_hash(prev_hash bytea, r pgchatops.audit_log) RETURNS bytea
+        LANGUAGE sql STABLE PARALLEL SAFE AS $fn$
+            SELECT pg_catalog.sha256(prev_hash || pg_catalog.convert_to(pg_catalog.json_build_array(
+                r.seq, r.id, (extract(epoch FROM r.at) * 1000000)::bigint, r.event, r.platform, r.workspace, r.channel,
+                r.thread, r.actor_id, r.actor_name, r.target, r.verb, r.command, r.action_id, r.pid,
+                (extract(epoch FROM r.backend_start) * 1000000)::bigint, r.outcome, r.detail::text)::text, 'UTF8'))
+        $fn$;
+
+        CREATE FUNCTION pgchatops.audit_log_chain() RETURNS trigger
+        LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fn$
+        DECLARE
+            last_seq  bigint;
+            last_hash bytea;
+            head      pgchatops.audit_chain_head;
+        BEGIN
+            -- Held to commit: one writer at a time. Read committed then sees the previous writer's rows, and rows of this
+            -- statement already processed; any other isolation that read a stale last row collides on seq's unique index.
+            PERFORM pg_advisory_xact_lock(7408231604273912);
+            SELECT l.seq, l.hash INTO last_seq, last_hash FROM pgchatops.audit_log l ORDER BY l.seq DESC LIMIT 1;
+            SELECT * INTO STRICT head FROM pgchatops.audit_chain_head;
+            IF last_seq IS NULL OR head.seq > last_seq THEN
+                -- The last rows were deleted: continue after the head, so the gap stays visible.
+                last_seq := head.seq;
+                last_hash := head.hash;
+            END IF;
+            NEW.seq := last_seq + 1;
+            NEW.prev_hash := last_hash;
+            NEW.hash := pgchatops.audit_row_hash(last_hash, NEW);
+            RETURN NEW;
+        END
+        $fn$;
+
+        CREATE FUNCTION pgchatops.audit_log_chain_head() RETURNS trigger
+        LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fn$
+        BEGIN
+            UPDATE pgchatops.audit_chain_head h SET seq = i.seq, hash = i.hash
+            FROM (SELECT n.seq, n.hash FROM inserted n ORDER BY n.seq DESC LIMIT 1) i;
+            RETURN NULL;
+        END
+        $fn$;
+        REVOKE ALL ON FUNCTION pgchatops.audit_log_chain_head() FROM PUBLIC;
+        REVOKE ALL ON FUNCTION pgchatops.audit_log_chain() FROM PUBLIC;
+
+        ALTER TABLE pgchatops.audit_log DISABLE TRIGGER audit_log_no_update_or_delete;
+        DO $do$
+        DECLARE
+            r pgchatops.audit_log;
+            n bigint := 0;
+            h bytea := decode(repeat('00', 32), 'hex');
+        BEGIN
+            FOR r IN SELECT * FROM pgchatops.audit_log ORDER BY id LOOP
+                n := n + 1;
+                r.seq := n;
+                r.prev_hash := h;
+                h := pgchatops.audit_row_hash(h, r);
+                UPDATE pgchatops.audit_log SET seq = n, prev_hash = r.prev_hash, hash = h WHERE id = r.id;
+            END LOOP;
+            INSERT INTO pgchatops.audit_chain_head (seq, hash) VALUES (n, h);
+        END
+        $do$;
+        ALTER TABLE pgchatops.audit_log ENABLE TRIGGER audit_log_no_update_or_delete;
+
+        ALTER TABLE pgchatops.audit_log
+            ALTER COLUMN seq SET NOT NULL,
+            ALTER COLUMN prev_hash SET NOT NULL,
+            ALTER COLUMN hash SET NOT NULL;
+        CREATE UNIQUE INDEX audit_log_seq ON pgchatops.audit_log (seq);
+        CREATE TRIGGER audit_log_chain BEFORE INSERT ON pgchatops.audit_log
+            FOR EACH ROW EXECUTE FUNCTION pgchatops.audit_log_chain();
+        CREATE TRIGGER audit_log_chain_head AFTER INSERT ON pgchatops.audit_log
+            REFERENCING NEW TABLE AS inserted
+            FOR EACH STATEMENT EXECUTE FUNCTION pgchatops.audit_log_chain_head();
+        """,
     ];
 
     public StateStore(IOptions<PgChatOpsOptions> options)
@@ -94,8 +187,11 @@ public sealed class StateStore : IAsyncDisposable
             }
         }
         ConnectionString = cs;
+        _migrationConnectionString = o.MigrationConnectionString;
         DataSource = string.IsNullOrWhiteSpace(cs) ? null : TargetRegistry.BuildDataSource(cs, TimeSpan.FromSeconds(5));
     }
+
+    private readonly string? _migrationConnectionString;
 
     public string? ConnectionString { get; }
 
@@ -104,22 +200,81 @@ public sealed class StateStore : IAsyncDisposable
     public NpgsqlDataSource Source =>
         DataSource ?? throw new StateStoreUnavailableException("no state store is configured (PgChatOps:StateConnectionString, or a default target)");
 
+    /// <summary>
+    /// Brings the schema to <see cref="LatestVersion"/>. With <c>PgChatOps:MigrationConnectionString</c> the DDL runs as
+    /// that role (the schema's owner), which then grants the state connection's role only what the bot needs; without it,
+    /// the state connection migrates, as before the owner role existed. An up-to-date schema needs no DDL at all, so the
+    /// bot's own role may start without any right to create or alter.
+    /// </summary>
     public async Task MigrateAsync(CancellationToken ct)
     {
-        await using var conn = await Source.OpenConnectionAsync(ct);
+        string? botRole = null;
+        if (!string.IsNullOrWhiteSpace(_migrationConnectionString))
+        {
+            await using var who = Source.CreateCommand("SELECT current_user::text");
+            botRole = (string)(await who.ExecuteScalarAsync(ct))!;
+        }
+        await using var owned = botRole is null ? null : TargetRegistry.BuildDataSource(_migrationConnectionString!, TimeSpan.FromSeconds(5));
+        await using var conn = await (owned ?? Source).OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
         await using (var lockCmd = new NpgsqlCommand("SELECT pg_advisory_xact_lock(7408231604273911)", conn, tx))
         {
             await lockCmd.ExecuteNonQueryAsync(ct);
         }
-        await using (var init = new NpgsqlCommand("""
-            CREATE SCHEMA IF NOT EXISTS pgchatops;
-            CREATE TABLE IF NOT EXISTS pgchatops.schema_migrations (
-                version    integer PRIMARY KEY,
-                applied_at timestamptz NOT NULL DEFAULT now()
-            );
-            """, conn, tx))
+
+        bool schemaExists, tableExists;
+        await using (var probe = new NpgsqlCommand(
+            "SELECT to_regnamespace('pgchatops') IS NOT NULL, to_regclass('pgchatops.schema_migrations') IS NOT NULL", conn, tx))
+        await using (var r = await probe.ExecuteReaderAsync(ct))
         {
+            await r.ReadAsync(ct);
+            (schemaExists, tableExists) = (r.GetBoolean(0), r.GetBoolean(1));
+        }
+        try
+        {
+            await ApplyAsync(conn, tx, schemaExists, tableExists, ct);
+        }
+        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.InsufficientPrivilege && owned is null)
+        {
+            throw new StateStoreUnavailableException(
+                $"the role cannot migrate schema pgchatops to version {LatestVersion} ({ex.MessageText}): set PgChatOps:MigrationConnectionString " +
+                "to the schema's owner (manifests/postgres/pgchatops-role.sql)", ex);
+        }
+
+        await using (var me = new NpgsqlCommand("SELECT current_user::text", conn, tx))
+        {
+            if (botRole is not null && botRole != (string)(await me.ExecuteScalarAsync(ct))!)
+            {
+                // Idempotent, so every start repairs the grants; serialised by the advisory lock (concurrent GRANTs on one
+                // object fail with "tuple concurrently updated"). The log: add and read, never change or remove.
+                var role = "\"" + botRole.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+                await using var grant = new NpgsqlCommand($"""
+                    GRANT USAGE ON SCHEMA pgchatops TO {role};
+                    GRANT SELECT ON pgchatops.schema_migrations, pgchatops.audit_chain_head TO {role};
+                    GRANT SELECT, INSERT ON pgchatops.audit_log TO {role};
+                    GRANT SELECT, INSERT, UPDATE ON pgchatops.pending_actions TO {role};
+                    """, conn, tx);
+                await grant.ExecuteNonQueryAsync(ct);
+            }
+        }
+        await tx.CommitAsync(ct);
+    }
+
+    private static async Task ApplyAsync(NpgsqlConnection conn, NpgsqlTransaction tx, bool schemaExists, bool tableExists, CancellationToken ct)
+    {
+        if (!schemaExists)
+        {
+            await using var create = new NpgsqlCommand("CREATE SCHEMA pgchatops", conn, tx);
+            await create.ExecuteNonQueryAsync(ct);
+        }
+        if (!tableExists)
+        {
+            await using var init = new NpgsqlCommand("""
+                CREATE TABLE pgchatops.schema_migrations (
+                    version    integer PRIMARY KEY,
+                    applied_at timestamptz NOT NULL DEFAULT now()
+                )
+                """, conn, tx);
             await init.ExecuteNonQueryAsync(ct);
         }
 
@@ -146,11 +301,16 @@ public sealed class StateStore : IAsyncDisposable
             mark.Parameters.AddWithValue("v", version);
             await mark.ExecuteNonQueryAsync(ct);
         }
-        await tx.CommitAsync(ct);
     }
 
     /// <summary>The latest schema version this build knows.</summary>
     public static int LatestVersion => Migrations.Length;
+
+    /// <summary>The schema version from which every audit row is hash-chained.</summary>
+    public const int AuditChainVersion = 3;
+
+    /// <summary>One migration's SQL, for tests that build a store as an older version left it.</summary>
+    internal static string MigrationSql(int version) => Migrations[version - 1];
 
     public async Task<int> CurrentVersionAsync(CancellationToken ct)
     {

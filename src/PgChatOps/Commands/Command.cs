@@ -10,6 +10,9 @@ public sealed record Command(Verb Verb)
     public SessionSort Sort { get; init; } = SessionSort.Duration;
     public int? Last { get; init; }
 
+    /// <summary><c>audit verify</c>: walk the audit log's hash chain instead of listing actions.</summary>
+    public bool Verify { get; init; }
+
     /// <summary>For <c>help &lt;verb&gt;</c>.</summary>
     public Verb? HelpTopic { get; init; }
 

@@ -32,6 +32,9 @@ public static class CommandGrammar
     public const int MaxLimit = 500;
     public const int MaxLast = 100;
 
+    /// <summary>The word after <c>audit</c> that checks the audit log's hash chain.</summary>
+    public const string AuditVerify = "verify";
+
     public static readonly IReadOnlyList<VerbSpec> Verbs =
     [
         new(Verb.Help, "help", VerbClass.None, "this text; help <verb> for one verb", "help [verb]", PidUse.None, [],
@@ -53,8 +56,8 @@ public static class CommandGrammar
         new(Verb.Kill, "kill", VerbClass.Terminate, "terminate the backend (pg_terminate_backend), after confirmation", "kill <pid> | kill <filters> [target=NAME]", PidUse.OrFilters,
             ["user", "db", "app", "client", "state", "wait", "longer", "query", "target", "pid"],
             ["/pg kill 12345", "/pg kill user=reporting state=idle-in-transaction longer=10m"]),
-        new(Verb.Audit, "audit", VerbClass.View, "the latest actions: who asked, who confirmed, which sessions, result", "audit [last=N]", PidUse.None,
-            ["last"], ["/pg audit", "/pg audit last=20"]),
+        new(Verb.Audit, "audit", VerbClass.View, "the latest actions: who asked, who confirmed, which sessions, result", "audit [last=N] | audit verify", PidUse.None,
+            ["last"], ["/pg audit", "/pg audit last=20", "/pg audit verify"]),
     ];
 
     public static VerbSpec Spec(Verb verb) => Verbs.First(v => v.Verb == verb);

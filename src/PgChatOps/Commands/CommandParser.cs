@@ -79,6 +79,13 @@ public static partial class CommandParser
                     continue;
                 }
 
+                if (spec.Verb == Verb.Audit && !command.Verify && seen.Count == 0
+                    && string.Equals(arg.Value, CommandGrammar.AuditVerify, StringComparison.OrdinalIgnoreCase))
+                {
+                    command = command with { Verify = true };
+                    continue;
+                }
+
                 if (spec.Pid == PidUse.None || !LooksLikeNumber(arg.Value))
                 {
                     return ParseResult.Fail(BareWordError(spec, arg));
@@ -188,6 +195,11 @@ public static partial class CommandParser
         }
 
         command = command with { Filter = filter };
+
+        if (command.Verify && command.Last is not null)
+        {
+            return ParseResult.Fail($"audit verify walks the whole chain and takes no last. Form: `/pg audit verify`, or `/pg audit last={command.Last}`.");
+        }
 
         switch (spec.Pid)
         {

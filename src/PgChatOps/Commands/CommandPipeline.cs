@@ -142,6 +142,8 @@ public sealed class CommandPipeline(
                 return detail is null
                     ? Reply.Error($"No session with pid {command.Pid} on {target}.", "It may have ended; `/pg sessions` lists the current ones.")
                     : Replies.Replies.Show(target, detail, protection, now, targets.Options(target).ShowQueryText);
+            case Verb.Audit when command.Verify:
+                return Replies.Replies.AuditChain(await audit.VerifyChainAsync(ct), now);
             case Verb.Audit:
                 // Only actions on targets this person may view here: the audit log spans every channel and target.
                 return Replies.Replies.Audit(await audit.LatestActionsAsync(command.Last ?? 10, VisibleTargets(request).ToList(), ct), now);

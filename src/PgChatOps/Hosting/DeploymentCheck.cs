@@ -151,12 +151,7 @@ public sealed class DeploymentCheck(PgChatOpsOptions options, TextWriter output,
             {
                 if (!(bool)(await exists.ExecuteScalarAsync(timeout.Token))!)
                 {
-                    // Prove the role may create the schema, then leave nothing behind: serve creates it for real.
-                    await using var tx = await conn.BeginTransactionAsync(timeout.Token);
-                    await using var create = new NpgsqlCommand("CREATE SCHEMA IF NOT EXISTS pgchatops; CREATE TABLE pgchatops.check_probe (x int)", conn, tx);
-                    await create.ExecuteNonQueryAsync(timeout.Token);
-                    await tx.RollbackAsync(timeout.Token);
-                    await OkAsync($"state store: empty; the role may create schema pgchatops, which serve does at start-up ({conn.Database})");
+                    await CheckMigrationRoleAsync(conn, timeout.Token);
                     return;
                 }
             }
@@ -178,12 +173,102 @@ public sealed class DeploymentCheck(PgChatOpsOptions options, TextWriter output,
             await OkAsync(version >= StateStore.LatestVersion
                 ? $"state store: writable (schema version {version}, database {conn.Database})"
                 : $"state store: writable (schema version {version}; serve migrates it to {StateStore.LatestVersion})");
+            await CheckAuditProtectionAsync(conn, timeout.Token);
+            if (version >= StateStore.AuditChainVersion)
+            {
+                using var walk = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                walk.CancelAfter(TimeSpan.FromSeconds(75));
+                var chain = await new AuditLog(store).VerifyChainAsync(walk.Token);
+                await (chain.IsIntact ? OkAsync($"audit chain: {chain.Summary}") : FailAsync($"audit chain: {chain.Summary}"));
+            }
+            else
+            {
+                await SkipAsync($"audit chain: not chained yet (schema version {version}; migrating to {StateStore.LatestVersion} chains every row)");
+            }
+        }
+        catch (StateStoreUnavailableException ex)
+        {
+            await FailAsync($"audit chain: could not be walked: {ex.Message}");
         }
         catch (Exception ex) when (ex is NpgsqlException or TimeoutException or OperationCanceledException && !ct.IsCancellationRequested)
         {
             await FailAsync(ex is PostgresException { SqlState: PostgresErrorCodes.InsufficientPrivilege }
-                ? $"state store: not writable: {Describe(ex)} (the role needs to own schema pgchatops: manifests/postgres/pgchatops-role.sql)"
+                ? $"state store: not writable: {Describe(ex)} (the role needs the grants of manifests/postgres/pgchatops-role.sql and a migration by the schema's owner: PgChatOps:MigrationConnectionString)"
                 : $"state store: unreachable: {Describe(ex)}");
+        }
+    }
+
+    /// <summary>
+    /// Proves, then rolls back, that serve can create the schema: as the migration role when one is configured, else as the
+    /// state role. Nothing is left behind; serve creates it for real.
+    /// </summary>
+    private async Task CheckMigrationRoleAsync(NpgsqlConnection state, CancellationToken ct)
+    {
+        await using var migration = string.IsNullOrWhiteSpace(options.MigrationConnectionString)
+            ? null
+            : TargetRegistry.BuildDataSource(options.MigrationConnectionString, ConnectTimeout);
+        await using var conn = migration is null ? null : await migration.OpenConnectionAsync(ct);
+        var probe = conn ?? state;
+        var who = conn is null ? "the role" : "the migration role (PgChatOps:MigrationConnectionString)";
+        await using var tx = await probe.BeginTransactionAsync(ct);
+        await using var create = new NpgsqlCommand("""
+            DO $probe$ BEGIN
+                IF to_regnamespace('pgchatops') IS NULL THEN CREATE SCHEMA pgchatops; END IF;
+            END $probe$;
+            CREATE TABLE pgchatops.check_probe (x int);
+            """, probe, tx);
+        try
+        {
+            await create.ExecuteNonQueryAsync(ct);
+        }
+        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.InsufficientPrivilege)
+        {
+            await FailAsync($"state store: empty, and {who} may not create schema pgchatops' tables ({ex.MessageText}): " +
+                "set PgChatOps:MigrationConnectionString to the schema's owner (manifests/postgres/pgchatops-role.sql)");
+            return;
+        }
+        await tx.RollbackAsync(ct);
+        await OkAsync($"state store: empty; {who} may create schema pgchatops, which serve does at start-up ({probe.Database})");
+    }
+
+    /// <summary>
+    /// The audit log is only as safe as the role that writes it: an owner (or a member of the owner, or a superuser) can
+    /// ALTER TABLE … DISABLE TRIGGER and then change or delete rows.
+    /// </summary>
+    private async Task CheckAuditProtectionAsync(NpgsqlConnection conn, CancellationToken ct)
+    {
+        const string sql = """
+            SELECT current_user::text,
+                   c.relowner::regrole::text,
+                   pg_has_role(current_user, c.relowner, 'MEMBER'),
+                   coalesce((SELECT rolsuper FROM pg_roles WHERE rolname = current_user), false),
+                   (SELECT string_agg(t.tgname, ', ' ORDER BY t.tgname) FROM pg_trigger t
+                    WHERE t.tgrelid = c.oid AND NOT t.tgisinternal AND t.tgenabled = 'D')
+            FROM pg_class c
+            WHERE c.oid = 'pgchatops.audit_log'::regclass
+            """;
+        await using var cmd = new NpgsqlCommand(sql, conn);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        await r.ReadAsync(ct);
+        var (role, owner, mayAlter, super, disabled) = (r.GetString(0), r.GetString(1), r.GetBoolean(2), r.GetBoolean(3), r.IsDBNull(4) ? null : r.GetString(4));
+        const string fix = "create an owner role and migrate as it: manifests/postgres/pgchatops-role.sql, PgChatOps:MigrationConnectionString";
+        if (super)
+        {
+            await WarnAsync($"audit log: role {role} is a superuser, so the bot's credentials can disable the log's triggers and erase it; {fix}");
+        }
+        else if (mayAlter)
+        {
+            await WarnAsync(role == owner
+                ? $"audit log: role {role} owns pgchatops.audit_log, so the bot's credentials can disable its triggers and erase it; {fix}"
+                : $"audit log: role {role} is a member of {owner}, which owns pgchatops.audit_log, so the bot's credentials can disable its triggers and erase it; {fix}");
+        }
+        else
+        {
+            await OkAsync($"audit log: owned by {owner}; role {role} cannot disable its triggers, change or delete rows");
+        }
+        if (disabled is not null)
+        {
+            await FailAsync($"audit log: trigger(s) {disabled} disabled, so rows can be changed, deleted or written unchained");
         }
     }
 

@@ -47,6 +47,7 @@ public sealed class SettingsValidator(IConfiguration? configuration = null) : IV
             failures.Add($"{P}:DefaultTarget '{d}' is not a configured target{Known(o)}");
         }
         CheckConnectionString($"{P}:StateConnectionString", o.StateConnectionString, required: false, failures);
+        CheckConnectionString($"{P}:MigrationConnectionString", o.MigrationConnectionString, required: false, failures);
     }
 
     private static void CheckConnectionString(string key, string? value, bool required, List<string> failures)

@@ -266,6 +266,17 @@ public static class Replies
         { RowNoun = "actions" },
     };
 
+    public static Reply AuditChain(AuditChainReport report, DateTimeOffset now) => new()
+    {
+        Kind = report.IsIntact ? ReplyKind.Info : ReplyKind.Error,
+        Visibility = Visibility.Channel,
+        Title = "Audit chain " + report.Summary,
+        Context = $"every row of the audit log checked against the SHA-256 chain, as of {Format.Time(now)}",
+        Notes = report.IsIntact
+            ? ["A row deleted or changed, even by a superuser, breaks the chain from that row on."]
+            : ["Someone with rights beyond the bot's changed the audit log. Keep this message; the database's own logs may say who."],
+    };
+
     public static string Context(string target, DateTimeOffset now, string? command) =>
         $"target {target} · {Format.Time(now)}" + (command is { Length: > 0 } c ? $" · {Format.Truncate(CommandGrammar.Prefix + " " + c, 120)}" : "");
 }

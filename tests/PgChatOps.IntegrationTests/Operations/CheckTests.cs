@@ -41,7 +41,7 @@ public sealed class CheckTests(ITestOutputHelper output)
         Assert.Contains("ok   target test: role postgres can signal other backends (superuser)", lines);
         Assert.Contains(lines, l => l.StartsWith("warn target test: role postgres is a superuser", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith("ok   target test: max_connections 300, in use ", StringComparison.Ordinal));
-        Assert.Contains(lines, l => l.StartsWith($"ok   state store: writable (schema version {StateStore.LatestVersion}", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith($"ok   state store: writable (schema version {PgChatOps.Audit.StateStore.LatestVersion},", StringComparison.Ordinal));
         Assert.DoesNotContain(lines, l => l.StartsWith("FAIL", StringComparison.Ordinal));
     }
 
@@ -50,21 +50,26 @@ public sealed class CheckTests(ITestOutputHelper output)
     {
         var state = await LeastPrivilegeRole.CreateStateDatabaseAsync();
         var options = Options(await LeastPrivilegeRole.ConnectionStringAsync(), await LeastPrivilegeRole.ConnectionStringAsync(state));
+        options.MigrationConnectionString = await LeastPrivilegeRole.OwnerConnectionStringAsync(state);
 
         var (fresh, freshLines) = await CheckAsync(options);
         await using (await CoreHost.StartAsync(stateDatabase: state, targetConnectionString: await LeastPrivilegeRole.ConnectionStringAsync(),
-                         settings: new Dictionary<string, string?> { ["StateConnectionString"] = await LeastPrivilegeRole.ConnectionStringAsync(state) }))
+                         settings: new Dictionary<string, string?>
+                         {
+                             ["StateConnectionString"] = await LeastPrivilegeRole.ConnectionStringAsync(state),
+                             ["MigrationConnectionString"] = options.MigrationConnectionString,
+                         }))
         {
-            // The bot migrated its state store as the role.
+            // The owner role migrated the state store; the bot works as pgchatops.
         }
         var (exit, lines) = await CheckAsync(options);
 
         Assert.Equal(0, fresh);
-        Assert.Contains(freshLines, l => l.StartsWith("ok   state store: empty; the role may create schema pgchatops", StringComparison.Ordinal));
+        Assert.Contains(freshLines, l => l.StartsWith("ok   state store: empty; the migration role (PgChatOps:MigrationConnectionString) may create schema pgchatops", StringComparison.Ordinal));
         Assert.Equal(0, exit);
         Assert.Contains("ok   target test: role pgchatops sees other users' query text (pg_read_all_stats)", lines);
         Assert.Contains("ok   target test: role pgchatops can signal other users' backends (pg_signal_backend; never a superuser's)", lines);
-        Assert.Contains(lines, l => l.StartsWith($"ok   state store: writable (schema version {StateStore.LatestVersion}", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith($"ok   state store: writable (schema version {PgChatOps.Audit.StateStore.LatestVersion},", StringComparison.Ordinal));
         Assert.DoesNotContain(lines, l => l.StartsWith("warn target", StringComparison.Ordinal));
     }
 
@@ -151,6 +156,7 @@ public sealed class CheckTests(ITestOutputHelper output)
         {
             ["PgChatOps__Targets__prod__ConnectionString"] = await LeastPrivilegeRole.ConnectionStringAsync(),
             ["PgChatOps__StateConnectionString"] = await LeastPrivilegeRole.ConnectionStringAsync(state),
+            ["PgChatOps__MigrationConnectionString"] = await LeastPrivilegeRole.OwnerConnectionStringAsync(state),
         });
         var broken = AppProcess.RunAsync(AppProcess.BuiltDll, ["check"], new Dictionary<string, string>
         {
@@ -162,6 +168,7 @@ public sealed class CheckTests(ITestOutputHelper output)
         Assert.Equal(0, (await good).ExitCode);
         Assert.Contains("ok   target prod: role pgchatops can signal other users' backends", (await good).Stdout, StringComparison.Ordinal);
         Assert.DoesNotContain(LeastPrivilegeRole.Password, (await good).Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain(LeastPrivilegeRole.OwnerPassword, (await good).Stdout, StringComparison.Ordinal);
         Assert.Equal(1, (await broken).ExitCode);
         Assert.Equal("FAIL settings: PgChatOps:Confirmation:TimeToLive is not a duration: write hh:mm:ss, e.g. 00:05:00", (await broken).Stdout.Trim());
     }

@@ -13,16 +13,21 @@ public sealed class DatabaseRoleTests
         var all = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>())
         {
             ["StateConnectionString"] = await LeastPrivilegeRole.ConnectionStringAsync(state),
+            ["MigrationConnectionString"] = await LeastPrivilegeRole.OwnerConnectionStringAsync(state),
         };
         return await CoreHost.StartAsync(all, stateDatabase: state, targetConnectionString: await LeastPrivilegeRole.ConnectionStringAsync());
     }
 
     [Fact]
-    public async Task The_role_owns_the_state_schema_it_migrated()
+    public async Task Item3_the_owner_role_owns_the_state_schema_it_migrated_and_the_bot_role_owns_nothing()
     {
         var state = await LeastPrivilegeRole.CreateStateDatabaseAsync();
         await using (await CoreHost.StartAsync(
-                         new Dictionary<string, string?> { ["StateConnectionString"] = await LeastPrivilegeRole.ConnectionStringAsync(state) },
+                         new Dictionary<string, string?>
+                         {
+                             ["StateConnectionString"] = await LeastPrivilegeRole.ConnectionStringAsync(state),
+                             ["MigrationConnectionString"] = await LeastPrivilegeRole.OwnerConnectionStringAsync(state),
+                         },
                          stateDatabase: state, targetConnectionString: await LeastPrivilegeRole.ConnectionStringAsync()))
         {
         }
@@ -31,11 +36,19 @@ public sealed class DatabaseRoleTests
             "SELECT string_agg(DISTINCT tableowner, ',') FROM pg_tables WHERE schemaname = 'pgchatops'", state);
         var schemaOwner = await TestDatabase.ScalarAsync<string>(
             "SELECT nspowner::regrole::text FROM pg_namespace WHERE nspname = 'pgchatops'", state);
-        var isSuper = await TestDatabase.ScalarAsync<bool>("SELECT rolsuper FROM pg_roles WHERE rolname = 'pgchatops'");
+        var super = await TestDatabase.ScalarAsync<bool>("SELECT bool_or(rolsuper) FROM pg_roles WHERE rolname IN ('pgchatops', 'pgchatops_owner')");
+        var botIsMember = await TestDatabase.ScalarAsync<bool>("SELECT pg_has_role('pgchatops', 'pgchatops_owner', 'MEMBER')");
+        var botLogPrivileges = await TestDatabase.ScalarAsync<string>(
+            """
+            SELECT string_agg(p, ',' ORDER BY p) FROM unnest(ARRAY['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'TRUNCATE', 'TRIGGER', 'REFERENCES']) p
+            WHERE has_table_privilege('pgchatops', 'pgchatops.audit_log', p)
+            """, state);
 
-        Assert.Equal("pgchatops", owners);
-        Assert.Equal("pgchatops", schemaOwner);
-        Assert.False(isSuper);
+        Assert.Equal("pgchatops_owner", owners);
+        Assert.Equal("pgchatops_owner", schemaOwner);
+        Assert.False(super);
+        Assert.False(botIsMember);
+        Assert.Equal("INSERT,SELECT", botLogPrivileges);
     }
 
     [Fact]

@@ -11,6 +11,8 @@ public static class LeastPrivilegeRole
 {
     public const string Name = "pgchatops";
     public const string Password = "role-test-password";
+    public const string OwnerName = "pgchatops_owner";
+    public const string OwnerPassword = "owner-test-password";
     private static readonly SemaphoreSlim Gate = new(1, 1);
 
     public static string Script => Path.Combine(RepositoryRoot(), "manifests", "postgres", "pgchatops-role.sql");
@@ -36,7 +38,7 @@ public static class LeastPrivilegeRole
                 UseShellExecute = false,
             };
             foreach (var a in new[] { "-X", "-q", "-h", "127.0.0.1", "-p", pg.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                         "-U", "postgres", "-d", database, "-v", "ON_ERROR_STOP=1", "-v", $"password={Password}", "-f", Script })
+                         "-U", "postgres", "-d", database, "-v", "ON_ERROR_STOP=1", "-v", $"password={Password}", "-v", $"owner_password={OwnerPassword}", "-f", Script })
             {
                 psi.ArgumentList.Add(a);
             }
@@ -57,6 +59,10 @@ public static class LeastPrivilegeRole
 
     public static async Task<string> ConnectionStringAsync(string database = "postgres") =>
         (await TestDatabase.GetAsync()).ConnectionStringFor(database, Name) + $";Password={Password}";
+
+    /// <summary>The schema owner's connection string: PgChatOps:MigrationConnectionString.</summary>
+    public static async Task<string> OwnerConnectionStringAsync(string database) =>
+        (await TestDatabase.GetAsync()).ConnectionStringFor(database, OwnerName) + $";Password={OwnerPassword}";
 
     private static string Psql()
     {
