@@ -31,7 +31,7 @@ public sealed class BackendSignaller(TargetRegistry targets, ProtectionPolicy pr
                 -- A role without pg_read_all_stats sees NULL here for other roles' sessions: no identity, no signal.
                 WHEN c.live_start IS NULL THEN 'unverified'
                 WHEN c.live_start IS DISTINCT FROM c.backend_start THEN 'reused'
-                WHEN c.live_pid = pg_backend_pid() OR c.application_name = 'pgchatops'
+                WHEN c.live_pid = pg_backend_pid() OR (c.live_pid = ANY (@own_pids) AND c.application_name = @own_app)
                      OR c.backend_type IS DISTINCT FROM 'client backend' THEN 'protected'
                 WHEN c.is_superuser AND NOT @allow_superusers THEN 'protected'
                 WHEN c.usename = ANY (@protected_roles) OR c.application_name = ANY (@protected_apps) THEN 'protected'
@@ -57,7 +57,8 @@ public sealed class BackendSignaller(TargetRegistry targets, ProtectionPolicy pr
         // Waiting for backends to exit may outlast the monitoring statement_timeout: raise it for this
         // transaction only, so the statement is never cut off after some backends were already signalled.
         var budget = TimeSpan.FromTicks(terminateWait.Ticks * Math.Max(1, sessions.Count)) + TimeSpan.FromSeconds(30);
-        await using var conn = await targets.Get(target).OpenConnectionAsync(ct);
+        await using var lease = await targets.OpenAsync(target, ct);
+        var conn = lease.Connection;
         await using var tx = await conn.BeginTransactionAsync(ct);
         await using (var set = new NpgsqlCommand($"SET LOCAL statement_timeout = {(long)budget.TotalMilliseconds}", conn, tx))
         {
@@ -70,6 +71,7 @@ public sealed class BackendSignaller(TargetRegistry targets, ProtectionPolicy pr
         cmd.Parameters.Add(new NpgsqlParameter("protected_roles", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = protection.Roles.ToArray() });
         cmd.Parameters.Add(new NpgsqlParameter("protected_apps", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = protection.Applications.ToArray() });
         cmd.Parameters.Add(new NpgsqlParameter("terminate", NpgsqlDbType.Boolean) { Value = kind == ActionKind.Terminate });
+        TargetRegistry.AddOwnParameters(cmd);
         cmd.Parameters.Add(new NpgsqlParameter("wait_ms", NpgsqlDbType.Bigint) { Value = (long)terminateWait.TotalMilliseconds });
         cmd.CommandTimeout = (int)Math.Ceiling(budget.TotalSeconds) + 5;
 

@@ -48,7 +48,7 @@ public sealed class PendingActionStore(StateStore store)
     public Task<PendingAction?> FindAsync(Guid id, CancellationToken ct) =>
         Wrap(async () =>
         {
-            await using var cmd = store.Source.CreateCommand($"SELECT {Columns} FROM pgchatops.pending_actions WHERE id = @id");
+            await using var cmd = await store.CommandAsync($"SELECT {Columns} FROM pgchatops.pending_actions WHERE id = @id", ct);
             cmd.Parameters.AddWithValue("id", id);
             await using var r = await cmd.ExecuteReaderAsync(ct);
             return await r.ReadAsync(ct) ? Read(r) : null;
@@ -129,9 +129,9 @@ public sealed class PendingActionStore(StateStore store)
     {
         return await Wrap(async () =>
         {
-            await using var conn = await store.Source.OpenConnectionAsync(ct);
-            await using var tx = await conn.BeginTransactionAsync(ct);
-            var result = await work(conn, tx);
+            await using var lease = await store.OpenAsync(ct);
+            await using var tx = await lease.Connection.BeginTransactionAsync(ct);
+            var result = await work(lease.Connection, tx);
             await tx.CommitAsync(ct);
             return result;
         }, "write");

@@ -14,8 +14,8 @@ public sealed class AuditLog(StateStore store)
     {
         try
         {
-            await using var conn = await store.Source.OpenConnectionAsync(ct);
-            await WriteAsync(conn, null, [entry], ct);
+            await using var lease = await store.OpenAsync(ct);
+            await WriteAsync(lease.Connection, null, [entry], ct);
         }
         catch (Exception ex) when (ex is NpgsqlException or TimeoutException or InvalidOperationException)
         {
@@ -78,7 +78,7 @@ public sealed class AuditLog(StateStore store)
             """;
         try
         {
-            await using var cmd = store.Source.CreateCommand(sql);
+            await using var cmd = await store.CommandAsync(sql, ct);
             cmd.Parameters.AddWithValue("last", last);
             cmd.Parameters.Add(new NpgsqlParameter("targets", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = targets.ToArray() });
             var list = new List<AuditedAction>();

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using PgChatOps.Activity;
@@ -73,7 +75,7 @@ public sealed class StateStore : IAsyncDisposable
         """,
     ];
 
-    public StateStore(IOptions<PgChatOpsOptions> options)
+    public StateStore(IOptions<PgChatOpsOptions> options, ILoggerFactory? logs = null)
     {
         var o = options.Value;
         var cs = o.StateConnectionString;
@@ -86,19 +88,35 @@ public sealed class StateStore : IAsyncDisposable
             }
         }
         ConnectionString = cs;
-        DataSource = string.IsNullOrWhiteSpace(cs) ? null : TargetRegistry.BuildDataSource(cs, TimeSpan.FromSeconds(5));
+        Connections = string.IsNullOrWhiteSpace(cs)
+            ? null
+            : new PoolWithLifeline("state store", cs, TimeSpan.FromSeconds(5), o.Monitoring,
+                (logs ?? NullLoggerFactory.Instance).CreateLogger<Lifeline>());
     }
 
     public string? ConnectionString { get; }
 
-    internal NpgsqlDataSource? DataSource { get; }
+    /// <summary>The pool and, behind it, the lifeline that keeps audit-first working while the server is full.</summary>
+    internal PoolWithLifeline? Connections { get; }
 
-    public NpgsqlDataSource Source =>
-        DataSource ?? throw new StateStoreUnavailableException("no state store is configured (PgChatOps:StateConnectionString, or a default target)");
+    internal NpgsqlDataSource? DataSource => Connections?.Pool;
+
+    /// <summary>The state store's lifeline, when a state store is configured.</summary>
+    public Lifeline? Lifeline => Connections?.Lifeline;
+
+    private PoolWithLifeline Configured =>
+        Connections ?? throw new StateStoreUnavailableException("no state store is configured (PgChatOps:StateConnectionString, or a default target)");
+
+    /// <summary>A connection to the state store: pooled, or the lifeline when the server is full.</summary>
+    public Task<ConnectionLease> OpenAsync(CancellationToken ct) => Configured.OpenAsync(ct);
+
+    /// <summary>A command on <see cref="OpenAsync"/>'s connection; disposing it gives the connection back.</summary>
+    public Task<NpgsqlCommand> CommandAsync(string sql, CancellationToken ct) => Configured.CommandAsync(sql, ct);
 
     public async Task MigrateAsync(CancellationToken ct)
     {
-        await using var conn = await Source.OpenConnectionAsync(ct);
+        await using var lease = await OpenAsync(ct);
+        var conn = lease.Connection;
         await using var tx = await conn.BeginTransactionAsync(ct);
         await using (var lockCmd = new NpgsqlCommand("SELECT pg_advisory_xact_lock(7408231604273911)", conn, tx))
         {
@@ -146,15 +164,15 @@ public sealed class StateStore : IAsyncDisposable
 
     public async Task<int> CurrentVersionAsync(CancellationToken ct)
     {
-        await using var cmd = Source.CreateCommand("SELECT coalesce(max(version), 0) FROM pgchatops.schema_migrations");
+        await using var cmd = await CommandAsync("SELECT coalesce(max(version), 0) FROM pgchatops.schema_migrations", ct);
         return Convert.ToInt32(await cmd.ExecuteScalarAsync(ct), System.Globalization.CultureInfo.InvariantCulture);
     }
 
     public async ValueTask DisposeAsync()
     {
-        if (DataSource is not null)
+        if (Connections is not null)
         {
-            await DataSource.DisposeAsync();
+            await Connections.DisposeAsync();
         }
     }
 }
