@@ -15,8 +15,11 @@ public sealed class ThrowawayPostgres : IAsyncDisposable
     private readonly bool _asPostgresUser;
     private int _stopped;
 
-    private ThrowawayPostgres(string binDir, string directory, int port, bool asPostgresUser)
+    private readonly IReadOnlyDictionary<string, string> _settings;
+
+    private ThrowawayPostgres(string binDir, string directory, int port, bool asPostgresUser, IReadOnlyDictionary<string, string>? settings)
     {
+        _settings = settings ?? new Dictionary<string, string>();
         _binDir = binDir;
         Directory = directory;
         Port = port;
@@ -40,7 +43,8 @@ public sealed class ThrowawayPostgres : IAsyncDisposable
             Pooling = true,
         }.ConnectionString;
 
-    public static async Task<ThrowawayPostgres> StartAsync(Action<string>? log = null, CancellationToken ct = default)
+    /// <param name="settings">Server settings (<c>-c name=value</c>) that add to or override the defaults, e.g. a small max_connections.</param>
+    public static async Task<ThrowawayPostgres> StartAsync(Action<string>? log = null, IReadOnlyDictionary<string, string>? settings = null, CancellationToken ct = default)
     {
         log ??= _ => { };
         var binDir = await FindOrInstallBinariesAsync(log, ct);
@@ -60,7 +64,7 @@ public sealed class ThrowawayPostgres : IAsyncDisposable
         for (var attempt = 0; attempt < 5; attempt++)
         {
             var port = FreePort();
-            var server = new ThrowawayPostgres(binDir, dir, port, asPostgres);
+            var server = new ThrowawayPostgres(binDir, dir, port, asPostgres, settings);
             try
             {
                 await server.StartServerAsync(ct);
@@ -80,16 +84,21 @@ public sealed class ThrowawayPostgres : IAsyncDisposable
 
     private async Task StartServerAsync(CancellationToken ct)
     {
-        var options = string.Join(' ',
-            $"-p {Port}",
-            $"-k {Directory}",
-            "-c listen_addresses=127.0.0.1",
-            "-c fsync=off",
-            "-c synchronous_commit=off",
-            "-c full_page_writes=off",
-            "-c max_connections=300",
-            "-c track_activity_query_size=4096",
-            "-c shared_buffers=32MB");
+        var settings = new Dictionary<string, string>
+        {
+            ["listen_addresses"] = "127.0.0.1",
+            ["fsync"] = "off",
+            ["synchronous_commit"] = "off",
+            ["full_page_writes"] = "off",
+            ["max_connections"] = "300",
+            ["track_activity_query_size"] = "4096",
+            ["shared_buffers"] = "32MB",
+        };
+        foreach (var (name, value) in _settings)
+        {
+            settings[name] = value;
+        }
+        var options = string.Join(' ', new[] { $"-p {Port}", $"-k {Directory}" }.Concat(settings.Select(s => $"-c {s.Key}={s.Value}")));
         await RunAsync(Path.Combine(_binDir, "pg_ctl"),
             ["-D", DataDirectory, "-l", Path.Combine(Directory, "server.log"), "-w", "-t", "60", "-o", options, "start"], ct, _asPostgresUser);
     }
