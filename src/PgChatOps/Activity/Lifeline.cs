@@ -1,6 +1,5 @@
 using System.Data;
 using System.Diagnostics;
-using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using NpgsqlTypes;
@@ -58,10 +57,11 @@ public sealed class Lifeline : IAsyncDisposable
                     backoff = TimeSpan.FromSeconds(1);
                     _log.LogInformation("Lifeline to {Name} held (backend {Pid}).", Name, Pid);
                 }
-                catch (Exception ex) when (IsConnectionFailure(ex) && !stop.IsCancellationRequested)
+                catch (Exception ex) when (!stop.IsCancellationRequested)
                 {
                     LastError = AuditLog.Describe(ex);
                     _log.LogWarning("Lifeline to {Name} not held, retrying in {Delay}: {Error}", Name, backoff, LastError);
+                    // Any failure, not only a connection error: this loop must outlive whatever the server does.
                     await SleepAsync(backoff, stop);
                     backoff = TimeSpan.FromTicks(Math.Min(MaxBackoff.Ticks, backoff.Ticks * 2));
                     continue;
@@ -162,8 +162,7 @@ public sealed class Lifeline : IAsyncDisposable
             _pids.Prune(r.GetFieldValue<int[]>(1), asOf);
             LastError = null;
         }
-        catch (Exception ex) when (ex is NpgsqlException or TimeoutException or InvalidOperationException or IOException or SocketException
-                                       && !ct.IsCancellationRequested)
+        catch (Exception ex) when (!ct.IsCancellationRequested)
         {
             LastError = AuditLog.Describe(ex);
             if (conn is not null && (conn.FullState.HasFlag(ConnectionState.Broken) || conn.State != ConnectionState.Open))
@@ -208,9 +207,6 @@ public sealed class Lifeline : IAsyncDisposable
         {
         }
     }
-
-    private static bool IsConnectionFailure(Exception ex) =>
-        ex is NpgsqlException or TimeoutException or IOException or SocketException or OperationCanceledException;
 
     public async ValueTask DisposeAsync()
     {

@@ -49,7 +49,7 @@ public sealed class ReadinessCheck(StateStoreMigrator migrator, StateStore store
     }
 
     private static string LifelineLine(string what, Lifeline lifeline) => lifeline.IsHeld
-        ? $"{what}: lifeline held (backend {lifeline.Pid})"
+        ? $"{what}: lifeline held"
         : $"{what}: lifeline not held, retrying in the background{(lifeline.LastError is { } e ? $": {e}" : "")}";
 
     private SharedProbe<string> TargetProbe(string name)
