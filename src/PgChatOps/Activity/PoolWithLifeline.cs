@@ -57,7 +57,6 @@ public sealed class PoolWithLifeline : IAsyncDisposable
         var csb = new NpgsqlConnectionStringBuilder(connectionString)
         {
             ApplicationName = OwnBackends.ApplicationName,
-            Pooling = pooled,
             Timeout = 5,
             CommandTimeout = Math.Max(1, (int)Math.Ceiling(statementTimeout.TotalSeconds) + 5),
             // Each read is one statement on a server that may be in trouble; the pool's DISCARD ALL would double
@@ -68,7 +67,9 @@ public sealed class PoolWithLifeline : IAsyncDisposable
             TcpKeepAliveTime = 30,
             TcpKeepAliveInterval = 10,
         };
-        if (pooled)
+        // An operator's Pooling=false is kept for the everyday connections; the lifeline is never pooled.
+        csb.Pooling = pooled && csb.Pooling;
+        if (csb.Pooling)
         {
             var idle = Math.Max(1, (int)Math.Ceiling(idleLifetime.TotalSeconds));
             csb.MaxPoolSize = 5;

@@ -89,4 +89,7 @@ public sealed class MonitoringOptions
 
     /// <summary>How often each lifeline runs its cheap check, so that a dead one is noticed and re-opened.</summary>
     public TimeSpan LifelineCheckInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long /readyz reuses each probe's answer (0: only requests that arrive during a probe share it).</summary>
+    public TimeSpan ReadinessCacheFor { get; set; } = TimeSpan.FromSeconds(5);
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using PgChatOps.Activity;
 using PgChatOps.Audit;
@@ -9,17 +10,19 @@ namespace PgChatOps.Hosting;
 /// <summary>
 /// <c>/readyz</c>: ready when the state store is migrated and answers. Each target's reachability and lifeline are
 /// listed in the body but never fail readiness: one unreachable cluster is exactly when on-call needs the bot.
-/// Every probe's answer is shared for <see cref="CacheFor"/> and at most one probe per dependency runs at a time,
-/// so a flood of <c>/readyz</c> requests costs the databases one connection each, never the pool.
+/// Every probe's answer is shared for <c>Monitoring:ReadinessCacheFor</c> and at most one probe per dependency runs
+/// at a time, so a flood of <c>/readyz</c> requests costs the databases one connection each, never the pool.
 /// </summary>
-public sealed class ReadinessCheck(StateStoreMigrator migrator, StateStore store, TargetRegistry targets, TimeProvider? time = null)
+public sealed class ReadinessCheck(
+    StateStoreMigrator migrator, StateStore store, TargetRegistry targets, TimeProvider? time = null, IOptions<PgChatOpsOptions>? options = null)
 {
     public static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(2);
-    public static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(5);
 
     private readonly TimeProvider _time = time ?? TimeProvider.System;
+    private readonly TimeSpan _cacheFor = options?.Value.Monitoring.ReadinessCacheFor ?? new MonitoringOptions().ReadinessCacheFor;
     private readonly Dictionary<string, SharedProbe<string>> _targetProbes = new(StringComparer.OrdinalIgnoreCase);
-    private readonly SharedProbe<(bool, string)> _stateProbe = new(time ?? TimeProvider.System, CacheFor);
+    private readonly SharedProbe<(bool, string)> _stateProbe =
+        new(time ?? TimeProvider.System, options?.Value.Monitoring.ReadinessCacheFor ?? new MonitoringOptions().ReadinessCacheFor);
 
     public async Task<(bool Ready, string Body)> CheckAsync(CancellationToken ct)
     {
@@ -58,7 +61,7 @@ public sealed class ReadinessCheck(StateStoreMigrator migrator, StateStore store
         {
             if (!_targetProbes.TryGetValue(name, out var probe))
             {
-                _targetProbes[name] = probe = new SharedProbe<string>(_time, CacheFor);
+                _targetProbes[name] = probe = new SharedProbe<string>(_time, _cacheFor);
             }
             return probe;
         }

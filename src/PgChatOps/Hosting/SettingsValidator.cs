@@ -132,6 +132,10 @@ public sealed class SettingsValidator(IConfiguration? configuration = null) : IV
         {
             failures.Add($"{P}:Monitoring:LifelineCheckInterval must be between 100 milliseconds and 10 minutes (e.g. 00:00:10)");
         }
+        if (o.Monitoring.ReadinessCacheFor < TimeSpan.Zero || o.Monitoring.ReadinessCacheFor > TimeSpan.FromMinutes(1))
+        {
+            failures.Add($"{P}:Monitoring:ReadinessCacheFor must be between 0 and 1 minute (e.g. 00:00:05)");
+        }
     }
 
     private static void CheckSlack(SlackOptions s, List<string> failures)
