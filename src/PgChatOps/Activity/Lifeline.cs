@@ -40,9 +40,6 @@ public sealed class Lifeline : IAsyncDisposable
     /// <summary>Why the last attempt to open or check it failed; null while it is held and well.</summary>
     public string? LastError { get; private set; }
 
-    /// <summary>The server's version, from the last successful check.</summary>
-    public string? ServerVersion { get; private set; }
-
     /// <summary>Keeps the lifeline open until <paramref name="stop"/>: opens it, checks it, re-opens it with backoff.</summary>
     public async Task RunAsync(CancellationToken stop)
     {
@@ -137,8 +134,7 @@ public sealed class Lifeline : IAsyncDisposable
     private async Task CheckAsync(CancellationToken ct)
     {
         const string sql = """
-            SELECT current_setting('server_version'),
-                   coalesce(array_agg(pid) FILTER (WHERE pid IS NOT NULL), '{}')
+            SELECT coalesce(array_agg(pid) FILTER (WHERE pid IS NOT NULL), '{}')
             FROM pg_stat_activity
             WHERE application_name = @app
             """;
@@ -158,8 +154,7 @@ public sealed class Lifeline : IAsyncDisposable
             cmd.Parameters.Add(new NpgsqlParameter("app", NpgsqlDbType.Text) { Value = OwnBackends.ApplicationName });
             await using var r = await cmd.ExecuteReaderAsync(ct);
             await r.ReadAsync(ct);
-            ServerVersion = r.GetString(0);
-            _pids.Prune(r.GetFieldValue<int[]>(1), asOf);
+            _pids.Prune(r.GetFieldValue<int[]>(0), asOf);
             LastError = null;
         }
         catch (Exception ex) when (!ct.IsCancellationRequested)
