@@ -24,6 +24,10 @@
 --
 -- The audit log's append-only and hash-chain triggers belong to pgchatops_owner, so the bot's credentials cannot
 -- disable them. A superuser still can; the hash chain then shows it (`check`, `/pg audit verify`).
+--
+-- pg_use_reserved_connections (PostgreSQL 16+ only) lets pgchatops log in to the slots kept by reserved_connections,
+-- so the bot still gets in when ordinary clients have taken every other slot. It has an effect only where the server
+-- sets reserved_connections above 0 (postgresql.conf, restart).
 
 \set ON_ERROR_STOP on
 \if :{?password}
@@ -47,6 +51,11 @@ ALTER ROLE pgchatops WITH LOGIN PASSWORD :'password';
 
 GRANT pg_monitor TO pgchatops;
 GRANT pg_signal_backend TO pgchatops;
+
+-- PostgreSQL 16+: a way in during a connection storm, beside the lifeline the bot holds from start-up.
+SELECT 'GRANT pg_use_reserved_connections TO pgchatops'
+WHERE current_setting('server_version_num')::int >= 160000
+\gexec
 
 -- A member of the owner could act as the owner (ALTER TABLE … DISABLE TRIGGER).
 SELECT 'REVOKE pgchatops_owner FROM pgchatops'

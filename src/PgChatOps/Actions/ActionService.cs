@@ -62,7 +62,7 @@ public sealed class ActionService(
         }
 
         var planned = matched
-            .Select(s => new PlannedSession(s.Pid, s.BackendStart, s.User, s.Database, s.Application, s.State,
+            .Select(s => new PlannedSession(s.Pid, s.BackendStart, s.User, s.Database, s.ApplicationLabel, s.State,
                 s.Query is null ? null : Format.Truncate(s.Query, 200), protection.ReasonFor(s), s.QueryStart))
             .ToList();
         var action = new PendingAction

@@ -42,7 +42,7 @@ public sealed class BackendSignaller(TargetRegistry targets, ProtectionPolicy pr
                 -- A role without pg_read_all_stats sees NULL here for other roles' sessions: no identity, no signal.
                 WHEN c.live_start IS NULL THEN 'unverified'
                 WHEN c.live_start IS DISTINCT FROM c.backend_start THEN 'reused'
-                WHEN c.live_pid = pg_backend_pid() OR c.application_name = 'pgchatops'
+                WHEN c.live_pid = pg_backend_pid() OR (c.live_pid = ANY (@own_pids) AND c.application_name = @own_app)
                      OR c.backend_type IS DISTINCT FROM 'client backend' THEN 'protected'
                 WHEN c.is_superuser AND NOT @allow_superusers THEN 'protected'
                 WHEN c.usename = ANY (@protected_roles) OR c.application_name = ANY (@protected_apps) THEN 'protected'
@@ -96,16 +96,17 @@ public sealed class BackendSignaller(TargetRegistry targets, ProtectionPolicy pr
         // Waiting for backends to exit may outlast the monitoring statement_timeout: raise it for this
         // transaction only, so the statement is never cut off after some backends were already signalled.
         var budget = Budget(sessions.Count, terminateWait);
-        NpgsqlConnection opened;
+        ConnectionLease opened;
         try
         {
-            opened = await targets.Get(target).OpenConnectionAsync(ct);
+            opened = await targets.OpenAsync(target, ct);
         }
         catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
         {
             throw new ActionNotStartedException($"could not connect to {target}: {DatabaseErrors.Cause(ex)}; nothing was signalled", ex);
         }
-        await using var conn = opened;
+        await using var lease = opened;
+        var conn = lease.Connection;
         await using var tx = await conn.BeginTransactionAsync(ct);
         await using (var set = new NpgsqlCommand($"SET LOCAL statement_timeout = {(long)budget.TotalMilliseconds}", conn, tx))
         {
@@ -123,6 +124,7 @@ public sealed class BackendSignaller(TargetRegistry targets, ProtectionPolicy pr
         cmd.Parameters.Add(new NpgsqlParameter("protected_roles", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = protection.Roles.ToArray() });
         cmd.Parameters.Add(new NpgsqlParameter("protected_apps", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = protection.Applications.ToArray() });
         cmd.Parameters.Add(new NpgsqlParameter("terminate", NpgsqlDbType.Boolean) { Value = kind == ActionKind.Terminate });
+        TargetRegistry.AddOwnParameters(cmd);
         cmd.Parameters.Add(new NpgsqlParameter("wait_ms", NpgsqlDbType.Bigint) { Value = (long)terminateWait.TotalMilliseconds });
         cmd.CommandTimeout = (int)Math.Ceiling(budget.TotalSeconds) + 5;
 

@@ -78,8 +78,8 @@ public sealed class PendingActionStore(StateStore store, TimeProvider time)
         Wrap(async () =>
         {
             // Connect first, so that only the query's round trip lies between the two readings.
-            await using var conn = await store.Source.OpenConnectionAsync(CancellationToken.None);
-            await using var cmd = new NpgsqlCommand("SELECT clock_timestamp()", conn);
+            await using var lease = await store.OpenAsync(CancellationToken.None);
+            await using var cmd = new NpgsqlCommand("SELECT clock_timestamp()", lease.Connection);
             var before = time.GetUtcNow();
             var storeNow = (DateTime)(await cmd.ExecuteScalarAsync(CancellationToken.None))!;
             var after = time.GetUtcNow();
@@ -89,7 +89,7 @@ public sealed class PendingActionStore(StateStore store, TimeProvider time)
     public Task<PendingAction?> FindAsync(Guid id, CancellationToken ct) =>
         Wrap(async () =>
         {
-            await using var cmd = store.Source.CreateCommand($"SELECT {Columns} FROM pgchatops.pending_actions WHERE id = @id");
+            await using var cmd = await store.CommandAsync($"SELECT {Columns} FROM pgchatops.pending_actions WHERE id = @id", ct);
             cmd.Parameters.AddWithValue("id", id);
             await using var r = await cmd.ExecuteReaderAsync(ct);
             return await r.ReadAsync(ct) ? Read(r) : null;
@@ -197,9 +197,9 @@ public sealed class PendingActionStore(StateStore store, TimeProvider time)
     {
         return await Wrap(async () =>
         {
-            await using var conn = await store.Source.OpenConnectionAsync(ct);
-            await using var tx = await conn.BeginTransactionAsync(ct);
-            var result = await work(conn, tx);
+            await using var lease = await store.OpenAsync(ct);
+            await using var tx = await lease.Connection.BeginTransactionAsync(ct);
+            var result = await work(lease.Connection, tx);
             await tx.CommitAsync(ct);
             return result;
         }, "write");

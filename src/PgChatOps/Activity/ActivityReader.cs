@@ -26,7 +26,7 @@ public sealed class ActivityReader(TargetRegistry targets)
             ) s
             ORDER BY {SessionQuery.OrderBy(sort)}
             """;
-        await using var cmd = targets.Get(target).CreateCommand(sql);
+        await using var cmd = await targets.CommandAsync(target, sql, ct);
         SessionQuery.AddFilterParameters(cmd, filter);
         SessionQuery.AddQueryTextParameters(cmd, targets.Options(target).ShowQueryText, SessionQuery.QueryTextLimit);
         cmd.Parameters.Add(new NpgsqlParameter("limit", NpgsqlDbType.Integer) { Value = limit });
@@ -61,7 +61,7 @@ public sealed class ActivityReader(TargetRegistry targets)
             ORDER BY a.pid
             LIMIT @cap
             """;
-        await using var cmd = targets.Get(target).CreateCommand(sql);
+        await using var cmd = await targets.CommandAsync(target, sql, ct);
         SessionQuery.AddFilterParameters(cmd, filter);
         SessionQuery.AddQueryTextParameters(cmd, targets.Options(target).ShowQueryText, SessionQuery.QueryTextLimit);
         cmd.Parameters.Add(new NpgsqlParameter("cap", NpgsqlDbType.Integer) { Value = cap });
@@ -91,7 +91,7 @@ public sealed class ActivityReader(TargetRegistry targets)
             FROM pg_stat_activity a
             WHERE a.pid = @pid
             """;
-        await using var cmd = targets.Get(target).CreateCommand(sql);
+        await using var cmd = await targets.CommandAsync(target, sql, ct);
         SessionQuery.AddQueryTextParameters(cmd, targets.Options(target).ShowQueryText, queryLength);
         cmd.Parameters.Add(new NpgsqlParameter("pid", NpgsqlDbType.Integer) { Value = pid });
         await using var r = await cmd.ExecuteReaderAsync(ct);
@@ -140,7 +140,7 @@ public sealed class ActivityReader(TargetRegistry targets)
             LEFT JOIN w ON w.pid = a.pid
             LEFT JOIN lock_waits lw ON lw.pid = a.pid
             """;
-        await using var cmd = targets.Get(target).CreateCommand(sql);
+        await using var cmd = await targets.CommandAsync(target, sql, ct);
         SessionQuery.AddQueryTextParameters(cmd, targets.Options(target).ShowQueryText, SessionQuery.QueryTextLimit);
         var list = new List<BlockingEntry>();
         await using var r = await cmd.ExecuteReaderAsync(ct);
@@ -183,7 +183,7 @@ public sealed class ActivityReader(TargetRegistry targets)
                                           'age_seconds', extract(epoch FROM now() - xact_start))
                    FROM others WHERE xact_start IS NOT NULL ORDER BY xact_start LIMIT 1) AS oldest_xact
             """;
-        await using var cmd = targets.Get(target).CreateCommand(sql);
+        await using var cmd = await targets.CommandAsync(target, sql, ct);
         await using var r = await cmd.ExecuteReaderAsync(ct);
         await r.ReadAsync(ct);
 
@@ -209,7 +209,7 @@ public sealed class ActivityReader(TargetRegistry targets)
     /// <summary>Whether a target answers, and its version. One round trip.</summary>
     public async Task<string> VersionAsync(string target, CancellationToken ct)
     {
-        await using var cmd = targets.Get(target).CreateCommand("SELECT current_setting('server_version')");
+        await using var cmd = await targets.CommandAsync(target, "SELECT current_setting('server_version')", ct);
         return (string)(await cmd.ExecuteScalarAsync(ct))!;
     }
 

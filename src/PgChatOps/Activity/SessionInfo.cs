@@ -27,8 +27,17 @@ public sealed record SessionInfo
     public string BackendType { get; init; } = "client backend";
     public bool IsSuperuser { get; init; }
 
-    /// <summary>The backend running the bot's own query, or any backend named <c>pgchatops</c>.</summary>
+    /// <summary>
+    /// The backend running the bot's own query, or one of the connections this process holds (its pid and the
+    /// per-process application name both match). Never inferred from the name alone.
+    /// </summary>
     public bool IsOwnBackend { get; init; }
+
+    /// <summary>Uses the bot's application name (<c>pgchatops</c>, <c>pgchatops-…</c>) but is not one of this bot's connections.</summary>
+    public bool ClaimsBotName { get; init; }
+
+    /// <summary>The application name as shown to people: marked when the session impersonates the bot.</summary>
+    public string? ApplicationLabel => ClaimsBotName ? $"{Application} (impersonating the bot)" : Application;
     public IReadOnlyList<int> BlockedBy { get; init; } = [];
     public int? LeaderPid { get; init; }
 

@@ -22,17 +22,20 @@ internal static class SessionQuery
         CASE WHEN @show_query THEN left(a.query, @query_len) END AS query,
         a.backend_type,
         coalesce(a.usesysid = ANY (ARRAY(SELECT r.oid FROM pg_roles r WHERE r.rolsuper)), false) AS is_superuser,
-        (a.pid = pg_backend_pid() OR a.application_name = 'pgchatops') AS is_own,
+        (a.pid = pg_backend_pid() OR (a.pid = ANY (@own_pids) AND a.application_name = @own_app)) AS is_own,
+        (a.pid <> pg_backend_pid() AND NOT (a.pid = ANY (@own_pids) AND a.application_name = @own_app)
+         AND (a.application_name = 'pgchatops' OR a.application_name LIKE 'pgchatops-%')) AS claims_bot_name,
         a.leader_pid
         """;
 
     /// <summary>
-    /// Client backends other than the bot's own, narrowed by the filter. The bot's other connections
-    /// (application_name pgchatops) appear only when app= asks for them.
+    /// Client backends other than the bot's own, narrowed by the filter. The bot's other connections (a pid it
+    /// holds AND its per-process application name; see <see cref="OwnBackends"/>) appear only when app= asks for
+    /// them. A stranger using the bot's name is listed like anyone else.
     /// </summary>
     public const string FilterPredicate = """
         a.backend_type = 'client backend' AND a.pid <> pg_backend_pid()
-        AND (a.application_name <> 'pgchatops' OR @app::text IS NOT NULL)
+        AND (NOT (a.pid = ANY (@own_pids) AND a.application_name = @own_app) OR @app::text IS NOT NULL)
         AND (@user::text IS NULL OR a.usename ILIKE @user ESCAPE '\')
         AND (@db::text IS NULL OR a.datname ILIKE @db ESCAPE '\')
         AND (@app::text IS NULL OR a.application_name ILIKE @app ESCAPE '\')
@@ -95,6 +98,7 @@ internal static class SessionQuery
         BackendType = NullableString(r, "backend_type") ?? "",
         IsSuperuser = r.GetBoolean(r.GetOrdinal("is_superuser")),
         IsOwnBackend = r.GetBoolean(r.GetOrdinal("is_own")),
+        ClaimsBotName = r.GetBoolean(r.GetOrdinal("claims_bot_name")),
         LeaderPid = r.IsDBNull(r.GetOrdinal("leader_pid")) ? null : r.GetInt32(r.GetOrdinal("leader_pid")),
     };
 

@@ -1,19 +1,24 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using NpgsqlTypes;
 using PgChatOps.Hosting;
 
 namespace PgChatOps.Activity;
 
-/// <summary>One <see cref="NpgsqlDataSource"/> per configured target, each tagged <c>application_name = pgchatops</c>.</summary>
+/// <summary>
+/// One small pool and one lifeline per configured target (<see cref="PoolWithLifeline"/>), every connection tagged
+/// with the bot's per-process application name.
+/// </summary>
 public sealed class TargetRegistry : IAsyncDisposable
 {
-    public const string ApplicationName = "pgchatops";
+    private readonly Dictionary<string, (PoolWithLifeline Source, TargetOptions Options)> _targets;
 
-    private readonly Dictionary<string, (NpgsqlDataSource Source, TargetOptions Options)> _targets;
-
-    public TargetRegistry(IOptions<PgChatOpsOptions> options)
+    public TargetRegistry(IOptions<PgChatOpsOptions> options, ILoggerFactory? logs = null)
     {
         var o = options.Value;
+        var log = (logs ?? NullLoggerFactory.Instance).CreateLogger<Lifeline>();
         _targets = new(StringComparer.OrdinalIgnoreCase);
         foreach (var (name, target) in o.Targets)
         {
@@ -21,7 +26,7 @@ public sealed class TargetRegistry : IAsyncDisposable
             {
                 continue;
             }
-            _targets[name] = (BuildDataSource(target.ConnectionString, o.Monitoring.StatementTimeout), target);
+            _targets[name] = (new PoolWithLifeline($"target {name}", target.ConnectionString, o.Monitoring.StatementTimeout, o.Monitoring, log), target);
         }
 
         DefaultTarget = o.DefaultTarget is { Length: > 0 } d ? d : _targets.Keys.Order(StringComparer.Ordinal).FirstOrDefault();
@@ -34,29 +39,41 @@ public sealed class TargetRegistry : IAsyncDisposable
 
     public bool Contains(string name) => _targets.ContainsKey(name);
 
-    public NpgsqlDataSource Get(string name) => _targets[name].Source;
+    /// <summary>The target's pool alone, without the lifeline behind it.</summary>
+    public NpgsqlDataSource Get(string name) => _targets[name].Source.Pool;
+
+    public Lifeline Lifeline(string name) => _targets[name].Source.Lifeline;
+
+    public IEnumerable<Lifeline> Lifelines => _targets.Values.Select(t => t.Source.Lifeline);
 
     public TargetOptions Options(string name) => _targets[name].Options;
 
     /// <summary>The canonical spelling of a target name, as configured.</summary>
     public string Canonical(string name) => _targets.Keys.First(k => string.Equals(k, name, StringComparison.OrdinalIgnoreCase));
 
-    internal static NpgsqlDataSource BuildDataSource(string connectionString, TimeSpan statementTimeout)
+    /// <summary>A connection to the target: pooled, or the lifeline when the server is full.</summary>
+    public Task<ConnectionLease> OpenAsync(string name, CancellationToken ct) => _targets[name].Source.OpenAsync(ct);
+
+    /// <summary>
+    /// A command on <see cref="OpenAsync"/>'s connection, carrying <c>@own_pids</c> and <c>@own_app</c> for
+    /// <see cref="SessionQuery"/>. Disposing it gives the connection back.
+    /// </summary>
+    public async Task<NpgsqlCommand> CommandAsync(string name, string sql, CancellationToken ct)
     {
-        var csb = new NpgsqlConnectionStringBuilder(connectionString)
-        {
-            ApplicationName = ApplicationName,
-            MaxPoolSize = 5,
-            Timeout = 5,
-            CommandTimeout = Math.Max(1, (int)Math.Ceiling(statementTimeout.TotalSeconds) + 5),
-            // Each read is one statement on a server that may be in trouble; the pool's DISCARD ALL would double
-            // that. Nothing here leaves session state behind (SET LOCAL only, inside transactions that end).
-            NoResetOnClose = true,
-        };
-        var timeoutMs = (long)statementTimeout.TotalMilliseconds;
-        csb.Options = $"-c statement_timeout={timeoutMs} -c lock_timeout={timeoutMs} {csb.Options}".Trim();
-        return new NpgsqlDataSourceBuilder(csb.ConnectionString).Build();
+        var cmd = await _targets[name].Source.CommandAsync(sql, ct);
+        AddOwnParameters(cmd);
+        return cmd;
     }
+
+    internal static void AddOwnParameters(NpgsqlCommand cmd)
+    {
+        cmd.Parameters.Add(new NpgsqlParameter("own_pids", NpgsqlDbType.Array | NpgsqlDbType.Integer) { Value = OwnBackends.Pids });
+        cmd.Parameters.Add(new NpgsqlParameter("own_app", NpgsqlDbType.Text) { Value = OwnBackends.ApplicationName });
+    }
+
+    /// <summary>A pooled data source as the bot builds them, for one-off use (check).</summary>
+    internal static NpgsqlDataSource BuildDataSource(string connectionString, TimeSpan statementTimeout) =>
+        PoolWithLifeline.Build(connectionString, statementTimeout, new MonitoringOptions().PoolIdleLifetime, pooled: true, pids: null);
 
     public async ValueTask DisposeAsync()
     {

@@ -23,7 +23,7 @@ public sealed class AuditLog(StateStore store)
             {
                 // A pooled connection that outlived a restart of the server: once more on a fresh one. At worst
                 // this writes the record twice, never not at all.
-                store.Source.Clear();
+                store.DataSource?.Clear();
                 await InsertAsync(entry, ct);
             }
         }
@@ -35,8 +35,8 @@ public sealed class AuditLog(StateStore store)
 
     private async Task InsertAsync(AuditEntry entry, CancellationToken ct)
     {
-        await using var conn = await store.Source.OpenConnectionAsync(ct);
-        await WriteAsync(conn, null, [entry], ct);
+        await using var lease = await store.OpenAsync(ct);
+        await WriteAsync(lease.Connection, null, [entry], ct);
     }
 
     /// <summary>Writes entries inside the caller's transaction, in one statement.</summary>
@@ -94,7 +94,7 @@ public sealed class AuditLog(StateStore store)
             """;
         try
         {
-            await using var cmd = store.Source.CreateCommand(sql);
+            await using var cmd = await store.CommandAsync(sql, ct);
             cmd.Parameters.AddWithValue("last", last);
             cmd.Parameters.Add(new NpgsqlParameter("targets", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = targets.ToArray() });
             var list = new List<AuditedAction>();
@@ -140,7 +140,9 @@ public sealed class AuditLog(StateStore store)
             """;
         try
         {
-            await using var conn = await store.Source.OpenConnectionAsync(ct);
+            // A walk of the whole log may take a while: never on the lifeline, which commands need in a storm.
+            var pool = store.DataSource ?? throw new StateStoreUnavailableException("no state store is configured (PgChatOps:StateConnectionString, or a default target)");
+            await using var conn = await pool.OpenConnectionAsync(ct);
             await using var tx = await conn.BeginTransactionAsync(ct);
             await using (var timeout = new NpgsqlCommand("SET LOCAL statement_timeout = '60s'", conn, tx))
             {

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using PgChatOps.Activity;
@@ -174,7 +176,7 @@ public sealed class StateStore : IAsyncDisposable
         """,
     ];
 
-    public StateStore(IOptions<PgChatOpsOptions> options)
+    public StateStore(IOptions<PgChatOpsOptions> options, ILoggerFactory? logs = null)
     {
         var o = options.Value;
         var cs = o.StateConnectionString;
@@ -188,17 +190,32 @@ public sealed class StateStore : IAsyncDisposable
         }
         ConnectionString = cs;
         _migrationConnectionString = o.MigrationConnectionString;
-        DataSource = string.IsNullOrWhiteSpace(cs) ? null : TargetRegistry.BuildDataSource(cs, TimeSpan.FromSeconds(5));
+        Connections = string.IsNullOrWhiteSpace(cs)
+            ? null
+            : new PoolWithLifeline("state store", cs, TimeSpan.FromSeconds(5), o.Monitoring,
+                (logs ?? NullLoggerFactory.Instance).CreateLogger<Lifeline>());
     }
 
     private readonly string? _migrationConnectionString;
 
     public string? ConnectionString { get; }
 
-    internal NpgsqlDataSource? DataSource { get; }
+    /// <summary>The pool and, behind it, the lifeline that keeps audit-first working while the server is full.</summary>
+    internal PoolWithLifeline? Connections { get; }
 
-    public NpgsqlDataSource Source =>
-        DataSource ?? throw new StateStoreUnavailableException("no state store is configured (PgChatOps:StateConnectionString, or a default target)");
+    internal NpgsqlDataSource? DataSource => Connections?.Pool;
+
+    /// <summary>The state store's lifeline, when a state store is configured.</summary>
+    public Lifeline? Lifeline => Connections?.Lifeline;
+
+    private PoolWithLifeline Configured =>
+        Connections ?? throw new StateStoreUnavailableException("no state store is configured (PgChatOps:StateConnectionString, or a default target)");
+
+    /// <summary>A connection to the state store: pooled, or the lifeline when the server is full.</summary>
+    public Task<ConnectionLease> OpenAsync(CancellationToken ct) => Configured.OpenAsync(ct);
+
+    /// <summary>A command on <see cref="OpenAsync"/>'s connection; disposing it gives the connection back.</summary>
+    public Task<NpgsqlCommand> CommandAsync(string sql, CancellationToken ct) => Configured.CommandAsync(sql, ct);
 
     /// <summary>
     /// Brings the schema to <see cref="LatestVersion"/>. With <c>PgChatOps:MigrationConnectionString</c> the DDL runs as
@@ -211,11 +228,13 @@ public sealed class StateStore : IAsyncDisposable
         string? botRole = null;
         if (!string.IsNullOrWhiteSpace(_migrationConnectionString))
         {
-            await using var who = Source.CreateCommand("SELECT current_user::text");
+            await using var who = await CommandAsync("SELECT current_user::text", ct);
             botRole = (string)(await who.ExecuteScalarAsync(ct))!;
         }
         await using var owned = botRole is null ? null : TargetRegistry.BuildDataSource(_migrationConnectionString!, TimeSpan.FromSeconds(5));
-        await using var conn = await (owned ?? Source).OpenConnectionAsync(ct);
+        await using var ownedConnection = owned is null ? null : await owned.OpenConnectionAsync(ct);
+        await using var lease = owned is null ? await OpenAsync(ct) : null;
+        var conn = ownedConnection ?? lease!.Connection;
         await using var tx = await conn.BeginTransactionAsync(ct);
         await using (var lockCmd = new NpgsqlCommand("SELECT pg_advisory_xact_lock(7408231604273911)", conn, tx))
         {
@@ -314,15 +333,15 @@ public sealed class StateStore : IAsyncDisposable
 
     public async Task<int> CurrentVersionAsync(CancellationToken ct)
     {
-        await using var cmd = Source.CreateCommand("SELECT coalesce(max(version), 0) FROM pgchatops.schema_migrations");
+        await using var cmd = await CommandAsync("SELECT coalesce(max(version), 0) FROM pgchatops.schema_migrations", ct);
         return Convert.ToInt32(await cmd.ExecuteScalarAsync(ct), System.Globalization.CultureInfo.InvariantCulture);
     }
 
     public async ValueTask DisposeAsync()
     {
-        if (DataSource is not null)
+        if (Connections is not null)
         {
-            await DataSource.DisposeAsync();
+            await Connections.DisposeAsync();
         }
     }
 }

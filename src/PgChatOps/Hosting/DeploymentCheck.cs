@@ -95,7 +95,16 @@ public sealed class DeploymentCheck(PgChatOpsOptions options, TextWriter output,
                    pg_has_role(current_user, 'pg_signal_backend', 'USAGE'),
                    current_setting('max_connections')::int,
                    current_setting('superuser_reserved_connections')::int,
-                   (SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend')::int
+                   (SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend')::int,
+                   current_setting('server_version_num')::int,
+                   -- PostgreSQL 16+: slots for roles with pg_use_reserved_connections (NULL before 16).
+                   current_setting('reserved_connections', true)::int,
+                   CASE WHEN EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'pg_use_reserved_connections')
+                        THEN pg_has_role(current_user, 'pg_use_reserved_connections', 'USAGE') ELSE false END,
+                   (SELECT rolconnlimit FROM pg_roles WHERE rolname = current_user),
+                   (SELECT count(*) FROM pg_stat_activity WHERE usename = current_user)::int,
+                   (SELECT count(*) FROM pg_stat_activity
+                     WHERE usename = current_user AND application_name LIKE 'pgchatops-%' AND pid <> pg_backend_pid())::int
             """;
         try
         {
@@ -127,12 +136,92 @@ public sealed class DeploymentCheck(PgChatOpsOptions options, TextWriter output,
             var usable = max - reserved;
             var line = $"target {name}: max_connections {max}, in use {used}";
             await (used >= usable * 0.9 ? WarnAsync(line + $" (over 90% of the {usable} non-reserved)") : OkAsync(line));
+            await CheckStormAsync(name, role, super, r, max, reserved, used);
+        }
+        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.TooManyConnections)
+        {
+            await FailAsync($"target {name}: unreachable: {Describe(ex)} (the server is full now: a running serve gets in only through the lifeline "
+                + "it already holds; on PostgreSQL 16+ reserved_connections with pg_use_reserved_connections is a second way in)");
         }
         catch (Exception ex) when (ex is NpgsqlException or TimeoutException or OperationCanceledException && !ct.IsCancellationRequested)
         {
             await FailAsync($"target {name}: unreachable: {Describe(ex)}");
         }
     }
+
+    /// <summary>Whether the bot will get in when every ordinary connection slot is taken (issue #9).</summary>
+    private async Task CheckStormAsync(string name, string role, bool super, NpgsqlDataReader r, int max, int superReserved, int used)
+    {
+        var versionNum = r.GetInt32(8);
+        int? reservedForRoles = r.IsDBNull(9) ? null : r.GetInt32(9);
+        var mayUseReserved = r.GetBoolean(10);
+        var connLimit = r.GetInt32(11);
+        var roleConnections = r.GetInt32(12);
+        var runningBot = r.GetInt32(13);
+        var problems = new List<string>();
+
+        var ordinary = max - superReserved - (reservedForRoles ?? 0);
+        var free = Math.Max(0, ordinary - used);
+        var slots = $"target {name}: connection slots: max_connections {max}, superuser_reserved_connections {superReserved}, "
+            + $"reserved_connections {(reservedForRoles is { } rc ? rc.ToString(System.Globalization.CultureInfo.InvariantCulture) : "n/a (PostgreSQL 16+)")}, "
+            + $"free now for ordinary roles {free} of {ordinary}";
+        await (free <= Math.Max(1, ordinary / 10) ? WarnAsync(slots + " (nearly full)") : OkAsync(slots));
+
+        if (connLimit < 0)
+        {
+            await OkAsync($"target {name}: role {role} has no connection limit ({roleConnections} connection(s) now)");
+        }
+        else if (connLimit < BotConnectionsPerTarget)
+        {
+            problems.Add($"role {role}'s connection limit is {connLimit}");
+            await WarnAsync($"target {name}: role {role} has a connection limit of {connLimit} ({roleConnections} now), below the "
+                + $"{BotConnectionsPerTarget} the bot may hold on one target (pool 5 + lifeline 1): the lifeline may not be re-opened when it is lost "
+                + $"(ALTER ROLE {role} CONNECTION LIMIT -1)");
+        }
+        else
+        {
+            await OkAsync($"target {name}: role {role} has a connection limit of {connLimit} ({roleConnections} now)");
+        }
+
+        string? reservedWay = null;
+        if (super)
+        {
+            reservedWay = $"the {superReserved} superuser_reserved_connections";
+            await OkAsync($"target {name}: role {role} is a superuser: it may use the {superReserved} superuser_reserved_connections");
+        }
+        else if (reservedForRoles is null)
+        {
+            await OkAsync($"target {name}: no reserved slot for role {role} (reserved_connections needs PostgreSQL 16; "
+                + $"this is {versionNum / 10000}): in a storm the bot gets in through its lifeline only");
+        }
+        else if (reservedForRoles == 0)
+        {
+            await OkAsync($"target {name}: reserved_connections is 0: in a storm the bot gets in through its lifeline only "
+                + $"(set reserved_connections and GRANT pg_use_reserved_connections TO {role} for a second way in)");
+        }
+        else if (mayUseReserved)
+        {
+            reservedWay = $"the {reservedForRoles} reserved_connections";
+            await OkAsync($"target {name}: role {role} may use the {reservedForRoles} reserved_connections (pg_use_reserved_connections)");
+        }
+        else
+        {
+            await WarnAsync($"target {name}: reserved_connections is {reservedForRoles} but role {role} may not use it "
+                + $"(GRANT pg_use_reserved_connections TO {role}); in a storm the bot gets in through its lifeline only");
+        }
+
+        await OkAsync(runningBot > 0
+            ? $"target {name}: lifeline: a running PgChatOps holds {runningBot} connection(s) here as role {role}"
+            : $"target {name}: lifeline: no running PgChatOps holds a connection here now (serve opens its lifeline at start-up and keeps it)");
+
+        var ways = "its lifeline" + (reservedWay is null ? "" : $" and {reservedWay}");
+        await (problems.Count == 0
+            ? OkAsync($"target {name}: in a connection storm the bot still gets in, through {ways}")
+            : WarnAsync($"target {name}: in a connection storm the bot may not get in: {string.Join("; ", problems)}"));
+    }
+
+    /// <summary>The most connections serve holds on one target: its pool and its lifeline.</summary>
+    private const int BotConnectionsPerTarget = 6;
 
     private async Task CheckStateStoreAsync(CancellationToken ct)
     {

@@ -44,6 +44,7 @@ public static class PgChatOpsServices
         services.AddSingleton<StateStoreMigrator>();
         services.AddHostedService(sp => sp.GetRequiredService<StateStoreMigrator>());
         services.AddHostedService<ExpirySweeper>();
+        services.AddHostedService<LifelineKeeper>();
         return builder;
     }
 }

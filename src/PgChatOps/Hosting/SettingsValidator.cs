@@ -138,6 +138,18 @@ public sealed class SettingsValidator(IConfiguration? configuration = null) : IV
         {
             failures.Add($"{P}:Monitoring:DefaultRows must be between 1 and 1000");
         }
+        if (o.Monitoring.PoolIdleLifetime < TimeSpan.FromSeconds(1) || o.Monitoring.PoolIdleLifetime > TimeSpan.FromHours(1))
+        {
+            failures.Add($"{P}:Monitoring:PoolIdleLifetime must be between 1 second and 1 hour (e.g. 00:05:00)");
+        }
+        if (o.Monitoring.LifelineCheckInterval < TimeSpan.FromMilliseconds(100) || o.Monitoring.LifelineCheckInterval > TimeSpan.FromMinutes(10))
+        {
+            failures.Add($"{P}:Monitoring:LifelineCheckInterval must be between 100 milliseconds and 10 minutes (e.g. 00:00:10)");
+        }
+        if (o.Monitoring.ReadinessCacheFor < TimeSpan.Zero || o.Monitoring.ReadinessCacheFor > TimeSpan.FromMinutes(1))
+        {
+            failures.Add($"{P}:Monitoring:ReadinessCacheFor must be between 0 and 1 minute (e.g. 00:00:05)");
+        }
     }
 
     private static void CheckSlack(SlackOptions s, List<string> failures)

@@ -11,10 +11,10 @@ public sealed class ProtectionTests
     public async Task The_bots_own_connections_are_protected()
     {
         await using var core = await CoreHost.StartAsync();
-        // The bot's state-store connections carry application_name pgchatops.
+        // The bot's connections carry its per-process application name, pgchatops-<random hex>.
         await core.SendAsync("sessions");
 
-        var reply = await core.SendAsync("kill app=pgchatops");
+        var reply = await core.SendAsync($"kill app={PgChatOps.Activity.OwnBackends.ApplicationName}");
 
         Assert.Equal(ReplyKind.Error, reply.Kind);
         Assert.Contains("every matched session is protected", reply.Title, StringComparison.Ordinal);

@@ -28,8 +28,8 @@ public sealed class TargetTests
         Assert.Equal("1 session on other: 1 idle", canonical.Title);
         // The bot's pool for "other" is connected to that target's database, and only that pool is.
         var botBackendsThere = await TestDatabase.ScalarAsync<long>(
-            "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'pgchatops' AND datname = @db",
-            parameters: [("db", otherDb)]);
+            "SELECT count(*) FROM pg_stat_activity WHERE application_name = @app AND datname = @db",
+            parameters: [("db", otherDb), ("app", PgChatOps.Activity.OwnBackends.ApplicationName)]);
         Assert.True(botBackendsThere >= 1);
     }
 

@@ -145,7 +145,7 @@ public sealed class AuditChainTests(ITestOutputHelper output)
                 if (i % 4 == 0)
                 {
                     // Several rows in one statement and transaction, as expiries and executions write them.
-                    await using var conn = await store.Source.OpenConnectionAsync();
+                    await using var conn = await store.DataSource!.OpenConnectionAsync();
                     await using var tx = await conn.BeginTransactionAsync();
                     await AuditLog.WriteAsync(conn, tx, [entry, entry with { Command = $"round {i}b" }], CancellationToken.None);
                     await tx.CommitAsync();

@@ -172,4 +172,51 @@ public sealed class CheckTests(ITestOutputHelper output)
         Assert.Equal(1, (await broken).ExitCode);
         Assert.Equal("FAIL settings: PgChatOps:Confirmation:TimeToLive is not a duration: write hh:mm:ss, e.g. 00:05:00", (await broken).Stdout.Trim());
     }
+
+    [Fact]
+    public async Task Check_says_per_target_whether_the_bot_will_get_in_during_a_connection_storm()
+    {
+        await using var pg = await ThrowawayPostgres.StartAsync(settings: ["max_connections=25", "superuser_reserved_connections=3"]);
+        await pg.ExecuteAsync("CREATE DATABASE app");
+        await LeastPrivilegeRole.ApplyAsync("app", pg);
+        await pg.ExecuteAsync("CREATE ROLE storm LOGIN");
+        var target = pg.ConnectionStringFor("app", LeastPrivilegeRole.Name) + $";Password={LeastPrivilegeRole.Password}";
+        var state = await LeastPrivilegeRole.CreateStateDatabaseAsync();
+        var options = Options(target, await LeastPrivilegeRole.ConnectionStringAsync(state));
+
+        // Ready: a running bot holds its lifeline there, and nothing limits the role.
+        int ready;
+        string[] readyLines;
+        await using (var core = await CoreHost.StartAsync(targetConnectionString: target,
+                         settings: new Dictionary<string, string?> { ["StateConnectionString"] = await LeastPrivilegeRole.ConnectionStringAsync(state) }))
+        {
+            await core.LifelinePidAsync();
+            (ready, readyLines) = await CheckAsync(options);
+        }
+
+        // Not ready: the role may hold fewer connections than the bot needs.
+        await pg.ExecuteAsync($"ALTER ROLE {LeastPrivilegeRole.Name} CONNECTION LIMIT 2");
+        var (limited, limitedLines) = await CheckAsync(options);
+
+        // And when the server is full right now, check cannot get in either, and says why.
+        await using var storm = await ConnectionStorm.FillAsync(pg, "app", "storm", "storm_check");
+        var (full, fullLines) = await CheckAsync(options);
+        await pg.StopAsync();
+
+        Assert.Equal(0, ready);
+        Assert.Contains(readyLines, l => l.StartsWith("ok   target test: connection slots: max_connections 25, superuser_reserved_connections 3, reserved_connections n/a (PostgreSQL 16+), free now for ordinary roles ", StringComparison.Ordinal));
+        Assert.Contains("ok   target test: lifeline: a running PgChatOps holds 1 connection(s) here as role pgchatops", readyLines);
+        Assert.Contains(readyLines, l => l.StartsWith("ok   target test: role pgchatops has no connection limit", StringComparison.Ordinal));
+        Assert.Contains("ok   target test: in a connection storm the bot still gets in, through its lifeline", readyLines);
+        Assert.DoesNotContain(readyLines, l => l.StartsWith("warn target", StringComparison.Ordinal));
+
+        Assert.Equal(0, limited);
+        Assert.Contains(limitedLines, l => l.StartsWith("warn target test: role pgchatops has a connection limit of 2 ", StringComparison.Ordinal));
+        Assert.Contains("warn target test: in a connection storm the bot may not get in: role pgchatops's connection limit is 2", limitedLines);
+        Assert.Contains("ok   target test: lifeline: no running PgChatOps holds a connection here now (serve opens its lifeline at start-up and keeps it)", limitedLines);
+
+        Assert.Equal(1, full);
+        Assert.Contains(fullLines, l => l.StartsWith("FAIL target test: unreachable: 53300: remaining connection slots are reserved", StringComparison.Ordinal)
+                                        && l.Contains("the server is full now", StringComparison.Ordinal));
+    }
 }

@@ -25,9 +25,10 @@ public static class LeastPrivilegeRole
         return db;
     }
 
-    public static async Task ApplyAsync(string database)
+    /// <param name="server">Another cluster than the shared test server, e.g. a small one for a connection storm.</param>
+    public static async Task ApplyAsync(string database, PgChatOps.Hosting.ThrowawayPostgres? server = null)
     {
-        var pg = await TestDatabase.GetAsync();
+        var pg = server ?? await TestDatabase.GetAsync();
         await Gate.WaitAsync();
         try
         {

@@ -37,6 +37,8 @@ public sealed partial class PublishedAppTests
                 ["PgChatOps__Targets__test__ConnectionString"] = await TestDatabase.ConnectionStringAsync(),
                 ["PgChatOps__StateConnectionString"] = await TestDatabase.ConnectionStringAsync(state),
                 ["PgChatOps__Targets__slow__ConnectionString"] = $"Host=127.0.0.1;Port={slow.Port};Username=postgres;Pooling=false",
+                // /readyz reuses a probe's answer for 5 s by default; this test needs the next request to wait on a probe.
+                ["PgChatOps__Monitoring__ReadinessCacheFor"] = "00:00:00",
             });
             using var http = new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromSeconds(5) };
 

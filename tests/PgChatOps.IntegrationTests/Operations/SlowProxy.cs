@@ -10,6 +10,7 @@ public sealed class SlowProxy : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly int _upstreamPort;
     private readonly TimeSpan _delay;
+    private int _accepted;
 
     public SlowProxy(int upstreamPort, TimeSpan delay)
     {
@@ -20,6 +21,9 @@ public sealed class SlowProxy : IAsyncDisposable
 
     public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
 
+    /// <summary>How many connections clients have opened through the proxy.</summary>
+    public int Accepted => Volatile.Read(ref _accepted);
+
     private async Task AcceptAsync()
     {
         try
@@ -27,6 +31,7 @@ public sealed class SlowProxy : IAsyncDisposable
             while (!_stop.IsCancellationRequested)
             {
                 var client = await _listener.AcceptTcpClientAsync(_stop.Token);
+                Interlocked.Increment(ref _accepted);
                 _ = RelayAsync(client);
             }
         }

@@ -1,0 +1,214 @@
+using System.Data;
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using NpgsqlTypes;
+using PgChatOps.Audit;
+
+namespace PgChatOps.Activity;
+
+/// <summary>
+/// One dedicated, authenticated connection to a server, held from start-up so that the bot still gets in when
+/// the server is full (SQLSTATE 53300). It is never pooled or pruned; TCP keepalives and a periodic cheap check
+/// notice when it dies, and it is re-opened in the background with backoff. Work on it is serialised.
+/// </summary>
+public sealed class Lifeline : IAsyncDisposable
+{
+    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
+
+    private readonly NpgsqlDataSource _source;
+    private readonly BackendPids _pids;
+    private readonly TimeSpan _checkInterval;
+    private readonly ILogger _log;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly SemaphoreSlim _wake = new(0, 1);
+    private volatile NpgsqlConnection? _connection;
+
+    internal Lifeline(string name, NpgsqlDataSource source, BackendPids pids, TimeSpan checkInterval, ILogger log)
+    {
+        (Name, _source, _pids, _checkInterval, _log) = (name, source, pids, checkInterval, log);
+    }
+
+    /// <summary>What this lifeline reaches: a target's name, or "state store".</summary>
+    public string Name { get; }
+
+    public bool IsHeld => _connection is { State: ConnectionState.Open };
+
+    /// <summary>The backend pid of the held connection, if any.</summary>
+    public int? Pid => _connection is { State: ConnectionState.Open } c ? c.ProcessID : null;
+
+    /// <summary>Why the last attempt to open or check it failed; null while it is held and well.</summary>
+    public string? LastError { get; private set; }
+
+    /// <summary>Keeps the lifeline open until <paramref name="stop"/>: opens it, checks it, re-opens it with backoff.</summary>
+    public async Task RunAsync(CancellationToken stop)
+    {
+        var backoff = TimeSpan.FromSeconds(1);
+        while (!stop.IsCancellationRequested)
+        {
+            if (!IsHeld)
+            {
+                try
+                {
+                    await OpenAsync(stop);
+                    backoff = TimeSpan.FromSeconds(1);
+                    _log.LogInformation("Lifeline to {Name} held (backend {Pid}).", Name, Pid);
+                }
+                catch (Exception ex) when (!stop.IsCancellationRequested)
+                {
+                    LastError = DatabaseErrors.Cause(ex);
+                    _log.LogWarning("Lifeline to {Name} not held, retrying in {Delay}: {Error}", Name, backoff, LastError);
+                    // Any failure, not only a connection error: this loop must outlive whatever the server does.
+                    await SleepAsync(backoff, stop);
+                    backoff = TimeSpan.FromTicks(Math.Min(MaxBackoff.Ticks, backoff.Ticks * 2));
+                    continue;
+                }
+            }
+            await SleepAsync(_checkInterval, stop);
+            await CheckAsync(stop);
+        }
+    }
+
+    /// <summary>
+    /// The lifeline's connection for one short piece of work, or null when it is not held. Callers wait their
+    /// turn; release the lease promptly.
+    /// </summary>
+    internal async Task<ConnectionLease?> TryAcquireAsync(CancellationToken ct)
+    {
+        if (!IsHeld)
+        {
+            return null;
+        }
+        await _gate.WaitAsync(ct);
+        var conn = _connection;
+        if (conn is not { State: ConnectionState.Open })
+        {
+            _gate.Release();
+            return null;
+        }
+        return new ConnectionLease(conn, () => Release(conn), onLifeline: true);
+    }
+
+    private ValueTask Release(NpgsqlConnection conn)
+    {
+        try
+        {
+            if (conn.FullState.HasFlag(ConnectionState.Broken) || conn.State != ConnectionState.Open)
+            {
+                Drop(conn);
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+        return ValueTask.CompletedTask;
+    }
+
+    private async Task OpenAsync(CancellationToken ct)
+    {
+        var conn = await _source.OpenConnectionAsync(ct);
+        _pids.Add(conn.ProcessID);
+        await _gate.WaitAsync(ct);
+        try
+        {
+            var old = _connection;
+            _connection = conn;
+            if (old is not null)
+            {
+                await old.DisposeAsync();
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+        LastError = null;
+        await CheckAsync(ct);
+    }
+
+    /// <summary>
+    /// One cheap statement on the lifeline, skipped when it is busy (then it is evidently alive). Also prunes the
+    /// recorded pids of connections that have since closed.
+    /// </summary>
+    private async Task CheckAsync(CancellationToken ct)
+    {
+        const string sql = """
+            SELECT coalesce(array_agg(pid) FILTER (WHERE pid IS NOT NULL), '{}')
+            FROM pg_stat_activity
+            WHERE application_name = @app
+            """;
+        if (!await _gate.WaitAsync(0, ct))
+        {
+            return;
+        }
+        var conn = _connection;
+        try
+        {
+            if (conn is null)
+            {
+                return;
+            }
+            var asOf = Stopwatch.GetTimestamp();
+            await using var cmd = new NpgsqlCommand(sql, conn);
+            cmd.Parameters.Add(new NpgsqlParameter("app", NpgsqlDbType.Text) { Value = OwnBackends.ApplicationName });
+            await using var r = await cmd.ExecuteReaderAsync(ct);
+            await r.ReadAsync(ct);
+            _pids.Prune(r.GetFieldValue<int[]>(0), asOf);
+            LastError = null;
+        }
+        catch (Exception ex) when (!ct.IsCancellationRequested)
+        {
+            LastError = DatabaseErrors.Cause(ex);
+            if (conn is not null && (conn.FullState.HasFlag(ConnectionState.Broken) || conn.State != ConnectionState.Open))
+            {
+                _log.LogWarning("Lifeline to {Name} lost, re-opening: {Error}", Name, LastError);
+                Drop(conn);
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Forgets a dead connection (the caller holds the gate) and wakes the loop to re-open it.</summary>
+    private void Drop(NpgsqlConnection conn)
+    {
+        if (ReferenceEquals(_connection, conn))
+        {
+            _connection = null;
+        }
+        conn.Dispose();
+        if (_wake.CurrentCount == 0)
+        {
+            try
+            {
+                _wake.Release();
+            }
+            catch (SemaphoreFullException)
+            {
+            }
+        }
+    }
+
+    private async Task SleepAsync(TimeSpan delay, CancellationToken stop)
+    {
+        try
+        {
+            await _wake.WaitAsync(delay, stop);
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_connection is { } conn)
+        {
+            _connection = null;
+            await conn.DisposeAsync();
+        }
+    }
+}

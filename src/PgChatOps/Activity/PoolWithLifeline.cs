@@ -1,0 +1,100 @@
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using PgChatOps.Hosting;
+
+namespace PgChatOps.Activity;
+
+/// <summary>
+/// A small pool for everyday work and, behind it, a <see cref="Activity.Lifeline"/> for when the server is full:
+/// when the pool cannot open a connection because every slot is taken (SQLSTATE 53300), the work runs on the
+/// lifeline instead. Every connection carries the bot's per-process application name, and its pid is recorded.
+/// </summary>
+public sealed class PoolWithLifeline : IAsyncDisposable
+{
+    private readonly BackendPids _pids;
+
+    internal PoolWithLifeline(string name, string connectionString, TimeSpan statementTimeout, MonitoringOptions monitoring, ILogger log)
+    {
+        _pids = OwnBackends.NewSet();
+        var pids = _pids;
+        Pool = Build(connectionString, statementTimeout, monitoring.PoolIdleLifetime, pooled: true, pids);
+        LifelineSource = Build(connectionString, statementTimeout, monitoring.PoolIdleLifetime, pooled: false, pids: null);
+        Lifeline = new Lifeline(name, LifelineSource, pids, monitoring.LifelineCheckInterval, log);
+    }
+
+    public NpgsqlDataSource Pool { get; }
+
+    public Lifeline Lifeline { get; }
+
+    private NpgsqlDataSource LifelineSource { get; }
+
+    /// <summary>A pooled connection, or the lifeline's when the server is full. Throws the pool's error when neither is had.</summary>
+    public async Task<ConnectionLease> OpenAsync(CancellationToken ct)
+    {
+        try
+        {
+            var conn = await Pool.OpenConnectionAsync(ct);
+            return new ConnectionLease(conn, conn.DisposeAsync, onLifeline: false);
+        }
+        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.TooManyConnections)
+        {
+            if (await Lifeline.TryAcquireAsync(ct) is { } lease)
+            {
+                return lease;
+            }
+            throw;
+        }
+    }
+
+    /// <summary>A command on a connection from <see cref="OpenAsync"/>; disposing the command gives the connection back.</summary>
+    public async Task<NpgsqlCommand> CommandAsync(string sql, CancellationToken ct) => new LeasedCommand(sql, await OpenAsync(ct));
+
+    /// <summary>
+    /// The bot's data sources: application_name is the per-process name, statement and lock timeouts are short.
+    /// </summary>
+    internal static NpgsqlDataSource Build(string connectionString, TimeSpan statementTimeout, TimeSpan idleLifetime, bool pooled, BackendPids? pids)
+    {
+        var csb = new NpgsqlConnectionStringBuilder(connectionString)
+        {
+            ApplicationName = OwnBackends.ApplicationName,
+            Timeout = 5,
+            CommandTimeout = Math.Max(1, (int)Math.Ceiling(statementTimeout.TotalSeconds) + 5),
+            // Each read is one statement on a server that may be in trouble; the pool's DISCARD ALL would double
+            // that. Nothing here leaves session state behind (SET LOCAL only, inside transactions that end).
+            NoResetOnClose = true,
+            // A dead peer is noticed even on a connection that sits idle for hours (the lifeline).
+            TcpKeepAlive = true,
+            TcpKeepAliveTime = 30,
+            TcpKeepAliveInterval = 10,
+        };
+        // An operator's Pooling=false is kept for the everyday connections; the lifeline is never pooled.
+        csb.Pooling = pooled && csb.Pooling;
+        if (csb.Pooling)
+        {
+            var idle = Math.Max(1, (int)Math.Ceiling(idleLifetime.TotalSeconds));
+            csb.MaxPoolSize = 5;
+            csb.ConnectionIdleLifetime = idle;
+            csb.ConnectionPruningInterval = Math.Min(10, idle);
+        }
+        var timeoutMs = (long)statementTimeout.TotalMilliseconds;
+        csb.Options = $"-c statement_timeout={timeoutMs} -c lock_timeout={timeoutMs} {csb.Options}".Trim();
+        var builder = new NpgsqlDataSourceBuilder(csb.ConnectionString);
+        if (pids is not null)
+        {
+            builder.UsePhysicalConnectionInitializer(c => pids.Add(c.ProcessID), c =>
+            {
+                pids.Add(c.ProcessID);
+                return Task.CompletedTask;
+            });
+        }
+        return builder.Build();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Lifeline.DisposeAsync();
+        await Pool.DisposeAsync();
+        await LifelineSource.DisposeAsync();
+        OwnBackends.Forget(_pids);
+    }
+}
