@@ -118,6 +118,18 @@ public sealed class CommandPipeline(
             };
         }
 
+        if (command.Filter.QueryContains is not null && !targets.Options(target).ShowQueryText)
+        {
+            // Matching on hidden text answers "does it contain X?": enough questions read it out character by character.
+            await AuditQuietlyAsync(AuditEntry.For(request, "denied") with
+            {
+                Target = target, Verb = Name(command.Verb), Command = command.Text, Outcome = "query_text_hidden",
+            }, ct);
+            return Reply.Error(
+                $"query~ cannot be used on {target}: its query text is hidden (Targets:{target}:ShowQueryText is false), and matching on it would reveal it.",
+                "Filter by user=, db=, app=, state= or longer= instead.");
+        }
+
         if (command.Verb is Verb.Cancel or Verb.Kill)
         {
             return await GuardAsync(target, () => actions.PreviewAsync(request, command, target, ct));
