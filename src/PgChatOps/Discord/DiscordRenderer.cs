@@ -261,37 +261,65 @@ public static partial class DiscordRenderer
     internal static string Code(string text) => text.Replace('`', 'ˋ');
 
     /// <summary>
-    /// Escapes Discord markdown (<c>* _ ~ | \</c>, a leading <c>#</c> or <c>&gt;</c>) outside `inline code`, so
-    /// that names such as <c>app_user_1</c> read as typed; inline code the core wrote stays code.
+    /// Escapes Discord markdown outside `inline code`, so that names and query texts read as typed and can never
+    /// format, link or mention: <c>* _ ~ | \</c>; <c>[</c> (a masked link <c>[text](url)</c>); <c>&lt;</c> (mentions,
+    /// timestamps, <c>&lt;url&gt;</c>); <c>@</c> (<c>@everyone</c>); the colon of <c>://</c> (a bare URL); and at the
+    /// start of a line <c>#</c>, <c>&gt;</c>, <c>-</c> and the dot of <c>1.</c> (headings, quotes, lists). Discord shows
+    /// a backslash before any such character as the character alone. Inline code the core wrote stays code.
     /// </summary>
     internal static string Markdown(string text)
     {
         var sb = new StringBuilder(text.Length + 8);
         var parts = RunsOfBackticks().Replace(text, m => new string('ˋ', m.Length)).Split('`');
         var balanced = parts.Length % 2 == 1;
+        var lineStart = true;
         for (var p = 0; p < parts.Length; p++)
         {
             var inCode = p % 2 == 1 && (balanced || p < parts.Length - 1);
             if (p > 0)
             {
                 sb.Append(inCode || p % 2 == 0 ? "`" : "\\`");
+                lineStart = false;
             }
             if (inCode)
             {
                 sb.Append(parts[p]);
                 continue;
             }
-            foreach (var c in parts[p])
+            var part = parts[p];
+            for (var i = 0; i < part.Length; i++)
             {
-                var lineStart = sb.Length == 0 || sb[^1] == '\n';
-                if (c is '*' or '_' or '~' or '|' or '\\' || (lineStart && c is '#' or '>' or '-'))
+                var c = part[i];
+                if (lineStart && char.IsAsciiDigit(c) && OrderedListDot(part, i) is var dot and > 0)
+                {
+                    // "12. text" is a numbered list: the dot is what makes it one.
+                    sb.Append(part, i, dot - i).Append("\\.");
+                    i = dot;
+                    lineStart = false;
+                    continue;
+                }
+                if (c is '*' or '_' or '~' or '|' or '\\' or '[' or '<' or '@'
+                    || (c == ':' && part.AsSpan(i + 1).StartsWith("//", StringComparison.Ordinal))
+                    || (lineStart && c is '#' or '>' or '-'))
                 {
                     sb.Append('\\');
                 }
                 sb.Append(c);
+                lineStart = c == '\n' || (lineStart && c == ' ');
             }
         }
         return sb.ToString();
+    }
+
+    /// <summary>Where the dot of a numbered-list marker ("12. ") starting at <paramref name="i"/> is, or -1.</summary>
+    private static int OrderedListDot(string text, int i)
+    {
+        var j = i;
+        while (j < text.Length && char.IsAsciiDigit(text[j]))
+        {
+            j++;
+        }
+        return j < text.Length && text[j] == '.' && (j + 1 == text.Length || text[j + 1] == ' ') ? j : -1;
     }
 
     /// <summary>The core writes `inline code` with single backticks; a run of two or more could open a code block.</summary>
