@@ -71,6 +71,18 @@ public sealed class StateStore : IAsyncDisposable
         );
         CREATE INDEX pending_actions_open ON pgchatops.pending_actions (expires_at) WHERE status = 'pending';
         """,
+
+        // Delivery ids (Discord interaction ids, Slack trigger_ids) already handled, so that a replayed request
+        // is handled once by all replicas together. Old rows are pruned by SeenRequests.
+        """
+        CREATE TABLE pgchatops.seen_requests (
+            platform   text NOT NULL,
+            request_id text NOT NULL,
+            seen_at    timestamptz NOT NULL DEFAULT clock_timestamp(),
+            PRIMARY KEY (platform, request_id)
+        );
+        CREATE INDEX seen_requests_seen_at ON pgchatops.seen_requests (seen_at);
+        """,
     ];
 
     public StateStore(IOptions<PgChatOpsOptions> options)

@@ -12,7 +12,11 @@ public sealed record ChatRequest(
     string Channel,
     string? Thread,
     ChatUser User,
-    string Text);
+    string Text)
+{
+    /// <summary>The platform's id for this one delivery (Discord interaction id, Slack trigger_id), when it has one: a second request with it is a replay.</summary>
+    public string? DeliveryId { get; init; }
+}
 
 /// <summary>Who is asking or clicking. Groups are Slack user-group ids or Discord role ids.</summary>
 public sealed record ChatUser(string Id, string DisplayName, IReadOnlyList<string> Groups);
@@ -24,7 +28,11 @@ public sealed record ButtonClick(
     string Channel,
     ChatUser User,
     Guid ActionId,
-    ButtonRole Role);
+    ButtonRole Role)
+{
+    /// <summary>As <see cref="ChatRequest.DeliveryId"/>.</summary>
+    public string? DeliveryId { get; init; }
+}
 
 public enum Platform
 {

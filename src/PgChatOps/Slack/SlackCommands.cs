@@ -58,7 +58,8 @@ public sealed class SlackCommands(
         var work = background.Start(async ct =>
         {
             var withGroups = user with { Groups = await groups.GroupsOfAsync(userId, ct) };
-            var reply = await pipeline.HandleAsync(new ChatRequest(Platform.Slack, team, channel, null, withGroups, text), ct);
+            var request = new ChatRequest(Platform.Slack, team, channel, null, withGroups, text) { DeliveryId = NullIfEmpty(Field("trigger_id")) };
+            var reply = await pipeline.HandleAsync(request, ct);
             return (reply, withGroups);
         });
 
@@ -101,6 +102,8 @@ public sealed class SlackCommands(
         });
         return Results.Json(Ephemeral("Working on it: the database is taking a moment. The answer will follow here."));
     }
+
+    private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 
     private static JsonObject Ephemeral(string text) => new()
     {
