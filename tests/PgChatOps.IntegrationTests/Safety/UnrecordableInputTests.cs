@@ -54,4 +54,25 @@ public sealed class UnrecordableInputTests
         }
         Assert.Equal(2, await AuditRows.CountAsync(await TestDatabase.ConnectionStringAsync(state), "event = 'invalid' AND actor_id = @a", ("a", userId)));
     }
+
+    [Fact]
+    public async Task Item5_a_discord_option_with_a_lone_surrogate_is_refused_by_the_parser_and_recorded_not_dropped_as_malformed()
+    {
+        await using var discord = await DiscordTestPlatform.StartAsync();
+        var state = await TestDatabase.CreateDatabaseAsync("state");
+        await using var app = await TestApp.CreateAsync(discord.Settings(), stateDatabase: state);
+        using var client = app.CreateClient();
+        const string userId = "1800000000000000556";
+        var member = DiscordTestPlatform.Member(userId, discord.OperatorRole);
+        // Valid JSON that no .NET string reader accepts as text: an escaped unpaired surrogate.
+        var json = discord.Command(member, "sessions", ("app", "a\"XSURROGATE")).ToJsonString().Replace("XSURROGATE", "\\ud800", StringComparison.Ordinal);
+
+        using var request = discord.SignedRequest(json);
+        using var response = await client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var content = JsonNode.Parse(await response.Content.ReadAsStringAsync())!["data"]!["content"]!.GetValue<string>();
+        Assert.Contains("U+D800 (half a surrogate pair, invalid Unicode)", content, StringComparison.Ordinal);
+        Assert.Equal(1, await AuditRows.CountAsync(await TestDatabase.ConnectionStringAsync(state), "event = 'invalid' AND actor_id = @a", ("a", userId)));
+    }
 }
