@@ -26,10 +26,10 @@ public static partial class DiscordRenderer
 
     public static JsonObject Render(Reply reply)
     {
-        var title = Markdown(Marker(reply.Kind) + reply.Title);
+        var title = FitMarkdown(Marker(reply.Kind) + reply.Title, DiscordLimits.Content);
         var message = new JsonObject
         {
-            ["content"] = title.Length == 0 ? "…" : Cut(title, DiscordLimits.Content),
+            ["content"] = title.Length == 0 ? "…" : title,
             ["embeds"] = new JsonArray(Embed(reply)),
             ["components"] = Components(reply.Buttons),
             ["allowed_mentions"] = new JsonObject { ["parse"] = new JsonArray() },
@@ -114,8 +114,8 @@ public static partial class DiscordRenderer
             {
                 break;
             }
-            var name = Cut(Markdown(Format.Truncate(f.Name, DiscordLimits.FieldName)), DiscordLimits.FieldName);
-            var value = Cut(Markdown(f.Value), DiscordLimits.FieldValue);
+            var name = FitMarkdown(Format.Truncate(f.Name, DiscordLimits.FieldName), DiscordLimits.FieldName);
+            var value = FitMarkdown(f.Value, DiscordLimits.FieldValue);
             name = name.Trim().Length == 0 ? "—" : name;
             value = value.Trim().Length == 0 ? "—" : value;
             if (chars + name.Length + value.Length > budget - moreReserve)
@@ -187,7 +187,7 @@ public static partial class DiscordRenderer
         var room = budget - MoreLineBudget - fence.Length - 1;
         if (block.Length > room)
         {
-            sb.Append(Cut(Markdown($"(a table of {table.Rows.Count:N0} {table.RowNoun} is too wide to show here)"), Math.Max(0, budget)));
+            sb.Append(FitMarkdown($"(a table of {table.Rows.Count:N0} {table.RowNoun} is too wide to show here)", Math.Max(0, budget)));
             return;
         }
         var shown = 0;
@@ -211,7 +211,7 @@ public static partial class DiscordRenderer
         };
         if (Format.MoreLine(cut) is { } more)
         {
-            sb.Append('\n').Append(Cut(Markdown(more), MoreLineBudget));
+            sb.Append('\n').Append(FitMarkdown(more, MoreLineBudget));
         }
     }
 
@@ -221,9 +221,9 @@ public static partial class DiscordRenderer
         var newline = note.IndexOf('\n', StringComparison.Ordinal);
         if (newline < 0)
         {
-            return Cut(Markdown(note), room);
+            return FitMarkdown(note, room);
         }
-        var head = Cut(Markdown(note[..newline].TrimEnd()), Math.Min(room, 300));
+        var head = FitMarkdown(note[..newline].TrimEnd(), Math.Min(room, 300));
         var codeRoom = room - head.Length - 1 - 8;
         if (codeRoom < 20)
         {
@@ -326,6 +326,38 @@ public static partial class DiscordRenderer
     [GeneratedRegex("``+")]
     private static partial Regex RunsOfBackticks();
 
-    /// <summary>Cuts to <paramref name="max"/> characters, keeping line breaks, with an ellipsis when cut.</summary>
-    private static string Cut(string text, int max) => Format.TruncateBlock(text, max);
+    /// <summary>
+    /// Escapes and fits in <paramref name="max"/> characters by cutting the text before escaping it: cutting escaped
+    /// text could drop the backtick that closes a code span, and leave what was inside it live.
+    /// </summary>
+    internal static string FitMarkdown(string text, int max)
+    {
+        var escaped = Markdown(text);
+        if (escaped.Length <= max)
+        {
+            return escaped;
+        }
+        if (max <= 0)
+        {
+            return "";
+        }
+        // The longest cut of the source whose escaped form fits; escaping only ever adds characters.
+        var (low, high) = (0, Math.Min(text.Length, max));
+        var best = "";
+        while (low <= high)
+        {
+            var mid = (low + high) / 2;
+            var candidate = Markdown(Format.TruncateBlock(text, mid));
+            if (candidate.Length <= max)
+            {
+                best = candidate;
+                low = mid + 1;
+            }
+            else
+            {
+                high = mid - 1;
+            }
+        }
+        return best;
+    }
 }

@@ -45,6 +45,19 @@ public sealed class DiscordMarkupTests
     }
 
     [Fact]
+    public void Item5_a_cut_never_drops_the_backtick_that_closes_a_code_span()
+    {
+        // Escaped first and cut after, the closing backtick fell off and the link inside the span came alive.
+        var name = new string('_', 120) + "`[click](https://evil.example)` tail";
+
+        var field = DiscordRenderer.Render(new Reply { Kind = ReplyKind.Info, Title = "t", Fields = [new ReplyField(name, "v")] })["embeds"]![0]!["fields"]![0]!;
+
+        var shown = field["name"]!.GetValue<string>();
+        Assert.True(shown.Length <= 256);
+        Assert.Empty(DiscordMarkup.Live(shown));
+    }
+
+    [Fact]
     public void Item5_no_title_field_note_or_cell_can_become_live_markup_in_Discord()
     {
         Gen.Select(Hostile, Hostile, Hostile, Hostile).Sample((title, name, value, note) =>
