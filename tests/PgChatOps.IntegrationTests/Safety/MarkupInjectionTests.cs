@@ -45,10 +45,10 @@ public sealed class MarkupInjectionTests
 
         foreach (var (session, shown) in new[] { (link, @"\[click](https\://evil.example)"), (everyone, @"\@everyone \<\@&1> #general") })
         {
-            using var request = discord.SignedRequest(discord.Command(member, "show", ("pid", session.Pid)).ToJsonString());
+            var interaction = discord.Command(member, "show", ("pid", session.Pid));
+            using var request = discord.SignedRequest(interaction.ToJsonString());
             using var response = await client.SendAsync(request);
-            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-            var data = JsonNode.Parse(await response.Content.ReadAsStringAsync())!["data"]!.AsObject();
+            var data = await DiscordAnswer.DataAsync(discord, response, interaction);
 
             var application = data["embeds"]![0]!["fields"]!.AsArray().Single(f => f!["name"]!.GetValue<string>() == "application")!;
             Assert.Equal(shown, application["value"]!.GetValue<string>());
@@ -75,8 +75,7 @@ public sealed class MarkupInjectionTests
 
         using var response = await slack.Client.CommandAsync("CMARKUP", "UMARKUP", $"show {hostile.Pid.ToString(CultureInfo.InvariantCulture)}", slack.ResponseUrl("markup"));
 
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var body = JsonNode.Parse(await response.Content.ReadAsStringAsync())!.AsObject();
+        var body = await SlackKillFlowTests.AnswerAsync(slack, response, "markup");
         var texts = body["blocks"]!.AsArray()
             .SelectMany(b => (b!["fields"]?.AsArray() ?? []).Append(b["text"]).Concat(b["elements"]?.AsArray() ?? []))
             .Where(t => t?["type"]?.GetValue<string>() == "mrkdwn")

@@ -21,8 +21,7 @@ public sealed class UnrecordableInputTests
 
         using var response = await slack.Client.CommandAsync("CNORULE", user, "sessions app=\u0000", slack.ResponseUrl("nul"));
 
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var body = JsonNode.Parse(await response.Content.ReadAsStringAsync())!.AsObject();
+        var body = await SlackKillFlowTests.AnswerAsync(slack, response, "nul");
         Assert.Equal("ephemeral", body["response_type"]!.GetValue<string>());
         var shown = body["blocks"]![0]!["text"]!["text"]!.GetValue<string>();
         Assert.Equal(":x: Position 14 holds U+0000 (NUL), which the audit log cannot store: nothing was run. Use printable characters, e.g. `/pg sessions app=myapp`.", shown);
@@ -44,13 +43,13 @@ public sealed class UnrecordableInputTests
 
         foreach (var (value, named) in new[] { ("x\u0000", "U+0000 (NUL)"), ("\u001B[2J", "U+001B (ESC)") })
         {
-            using var request = discord.SignedRequest(discord.Command(member, "sessions", ("app", value)).ToJsonString());
+            var interaction = discord.Command(member, "sessions", ("app", value));
+            using var request = discord.SignedRequest(interaction.ToJsonString());
             using var response = await client.SendAsync(request);
 
-            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-            var body = JsonNode.Parse(await response.Content.ReadAsStringAsync())!.AsObject();
-            Assert.Equal(64, body["data"]!["flags"]!.GetValue<int>());
-            Assert.Contains(named, body["data"]!["content"]!.GetValue<string>(), StringComparison.Ordinal);
+            var data = await DiscordAnswer.DataAsync(discord, response, interaction);
+            Assert.Equal(64, data["flags"]!.GetValue<int>());
+            Assert.Contains(named, data["content"]!.GetValue<string>(), StringComparison.Ordinal);
         }
         Assert.Equal(2, await AuditRows.CountAsync(await TestDatabase.ConnectionStringAsync(state), "event = 'invalid' AND actor_id = @a", ("a", userId)));
     }
@@ -65,13 +64,13 @@ public sealed class UnrecordableInputTests
         const string userId = "1800000000000000556";
         var member = DiscordTestPlatform.Member(userId, discord.OperatorRole);
         // Valid JSON that no .NET string reader accepts as text: an escaped unpaired surrogate.
-        var json = discord.Command(member, "sessions", ("app", "a\"XSURROGATE")).ToJsonString().Replace("XSURROGATE", "\\ud800", StringComparison.Ordinal);
+        var interaction = discord.Command(member, "sessions", ("app", "a\"XSURROGATE"));
+        var json = interaction.ToJsonString().Replace("XSURROGATE", "\\ud800", StringComparison.Ordinal);
 
         using var request = discord.SignedRequest(json);
         using var response = await client.SendAsync(request);
 
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var content = JsonNode.Parse(await response.Content.ReadAsStringAsync())!["data"]!["content"]!.GetValue<string>();
+        var content = (await DiscordAnswer.DataAsync(discord, response, interaction))["content"]!.GetValue<string>();
         Assert.Contains("U+D800 (half a surrogate pair, invalid Unicode)", content, StringComparison.Ordinal);
         Assert.Equal(1, await AuditRows.CountAsync(await TestDatabase.ConnectionStringAsync(state), "event = 'invalid' AND actor_id = @a", ("a", userId)));
     }
