@@ -174,6 +174,18 @@ public sealed class StateStore : IAsyncDisposable
             REFERENCING NEW TABLE AS inserted
             FOR EACH STATEMENT EXECUTE FUNCTION pgchatops.audit_log_chain_head();
         """,
+
+        // 4: delivery ids (Discord interaction ids, Slack trigger_ids) already handled, so that a replayed request
+        // is handled once by all replicas together. Old rows are pruned by SeenRequests.
+        """
+        CREATE TABLE pgchatops.seen_requests (
+            platform   text NOT NULL,
+            request_id text NOT NULL,
+            seen_at    timestamptz NOT NULL DEFAULT clock_timestamp(),
+            PRIMARY KEY (platform, request_id)
+        );
+        CREATE INDEX seen_requests_seen_at ON pgchatops.seen_requests (seen_at);
+        """,
     ];
 
     public StateStore(IOptions<PgChatOpsOptions> options, ILoggerFactory? logs = null)
@@ -272,6 +284,7 @@ public sealed class StateStore : IAsyncDisposable
                     GRANT SELECT ON pgchatops.schema_migrations, pgchatops.audit_chain_head TO {role};
                     GRANT SELECT, INSERT ON pgchatops.audit_log TO {role};
                     GRANT SELECT, INSERT, UPDATE ON pgchatops.pending_actions TO {role};
+                    GRANT SELECT, INSERT, DELETE ON pgchatops.seen_requests TO {role};
                     """, conn, tx);
                 await grant.ExecuteNonQueryAsync(ct);
             }

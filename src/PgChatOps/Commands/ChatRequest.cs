@@ -18,6 +18,8 @@ public sealed record ChatRequest(
     public bool IsDirectMessage { get; init; }
 
     public ChatPlace Place => new(Platform, Workspace, Channel, IsDirectMessage);
+    /// <summary>The platform's id for this one delivery (Discord interaction id, Slack trigger_id), when it has one: a second request with it is a replay.</summary>
+    public string? DeliveryId { get; init; }
 }
 
 /// <summary>Who is asking or clicking. Groups are Slack user-group ids or Discord role ids.</summary>
@@ -36,6 +38,8 @@ public sealed record ButtonClick(
     public bool IsDirectMessage { get; init; }
 
     public ChatPlace Place => new(Platform, Workspace, Channel, IsDirectMessage);
+    /// <summary>As <see cref="ChatRequest.DeliveryId"/>.</summary>
+    public string? DeliveryId { get; init; }
 }
 
 public enum Platform

@@ -21,6 +21,11 @@ public static partial class CommandParser
                 $"The command is {text.Length:N0} characters long; the limit is {MaxLength:N0}. Shorten the filters, e.g. query~ a shorter fragment.");
         }
 
+        if (Unrecordable(text) is { } unrecordable)
+        {
+            return ParseResult.Fail(unrecordable);
+        }
+
         var trimmed = text.Trim();
         if (trimmed.StartsWith(CommandGrammar.Prefix, StringComparison.OrdinalIgnoreCase)
             && (trimmed.Length == CommandGrammar.Prefix.Length || char.IsWhiteSpace(trimmed[CommandGrammar.Prefix.Length])))
@@ -52,6 +57,12 @@ public static partial class CommandParser
     /// <summary>Binds a verb and its arguments; Discord options come in here directly.</summary>
     public static ParseResult Parse(string verbName, IReadOnlyList<CommandArgument> args, string? text = null)
     {
+        var unrecordable = Unrecordable(verbName) ?? args.Select(a => Unrecordable(a.Raw) ?? Unrecordable(a.Value)).FirstOrDefault(e => e is not null);
+        if (unrecordable is not null)
+        {
+            return ParseResult.Fail(unrecordable);
+        }
+
         var spec = CommandGrammar.FindVerb(verbName);
         if (spec is null)
         {
@@ -215,6 +226,52 @@ public static partial class CommandParser
 
         return ParseResult.Ok(command);
     }
+
+    /// <summary>
+    /// Text the audit log could not store, or that no one could read back: PostgreSQL text holds no NUL, JSON no
+    /// unpaired surrogate, and other control characters are invisible or act on a terminal. Such a command is refused
+    /// here, before anything else, so that its refusal can be recorded like any other. The message never echoes the
+    /// character itself.
+    /// </summary>
+    internal static string? Unrecordable(string text)
+    {
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+            {
+                i++;
+                continue;
+            }
+            string? what = null;
+            if (char.IsSurrogate(c))
+            {
+                what = $"U+{(int)c:X4} (half a surrogate pair, invalid Unicode)";
+            }
+            else if (char.IsControl(c) && c is not ('\t' or '\n' or '\r'))
+            {
+                what = $"U+{(int)c:X4} ({ControlName(c)})";
+            }
+            if (what is not null)
+            {
+                // Short enough for a Slack header (150 characters), so the example stays in view.
+                return $"Position {i + 1} holds {what}, which the audit log cannot store: nothing was run. "
+                    + "Use printable characters, e.g. `/pg sessions app=myapp`.";
+            }
+        }
+        return null;
+    }
+
+    private static string ControlName(char c) => c switch
+    {
+        '\0' => "NUL",
+        '\a' => "BEL",
+        '\b' => "backspace",
+        '\u001B' => "ESC",
+        '\u007F' => "DEL",
+        '\u009B' => "CSI",
+        _ => "control",
+    };
 
     /// <summary>Durations such as <c>30s</c>, <c>5m</c>, <c>2h</c>, <c>1d</c>, <c>1h30m</c>.</summary>
     public static bool TryParseDuration(string text, out TimeSpan duration)

@@ -23,7 +23,8 @@ public sealed class CommandPipeline(
     IOptions<PgChatOpsOptions> options,
     TimeProvider time,
     ILogger<CommandPipeline> log,
-    PgChatOpsMetrics metrics)
+    PgChatOpsMetrics metrics,
+    SeenRequests seen)
 {
     private readonly MonitoringOptions _monitoring = options.Value.Monitoring;
 
@@ -44,6 +45,11 @@ public sealed class CommandPipeline(
     {
         try
         {
+            if (click.DeliveryId is { } deliveryId && await IsReplayAsync(click.Platform, deliveryId, ct))
+            {
+                await AuditQuietlyAsync(AuditEntry.For(click, "replayed") with { ActionId = click.ActionId, Detail = new { deliveryId } }, ct);
+                return Replayed(deliveryId);
+            }
             return await actions.DecideAsync(click, ct);
         }
         catch (StateStoreUnavailableException ex)
@@ -66,6 +72,12 @@ public sealed class CommandPipeline(
 
     private async Task<Reply> HandleCoreAsync(ChatRequest request, CancellationToken ct)
     {
+        if (request.DeliveryId is { } deliveryId && await IsReplayAsync(request.Platform, deliveryId, ct))
+        {
+            await AuditQuietlyAsync(AuditEntry.For(request, "replayed") with { Command = Format.Truncate(request.Text, 500), Detail = new { deliveryId } }, ct);
+            return Replayed(deliveryId);
+        }
+
         var parsed = CommandParser.Parse(request.Text);
         if (!parsed.IsSuccess)
         {
@@ -116,6 +128,18 @@ public sealed class CommandPipeline(
                 Title = $"Not allowed: {Name(command.Verb)} needs the '{permission}' permission on {target} in this channel, and you do not have it.",
                 Notes = ["Ask whoever runs PgChatOps for your team to grant it (PgChatOps:Access:Rules)."],
             };
+        }
+
+        if (command.Filter.QueryContains is not null && !targets.Options(target).ShowQueryText)
+        {
+            // Matching on hidden text answers "does it contain X?": enough questions read it out character by character.
+            await AuditQuietlyAsync(AuditEntry.For(request, "denied") with
+            {
+                Target = target, Verb = Name(command.Verb), Command = command.Text, Outcome = "query_text_hidden",
+            }, ct);
+            return Reply.Error(
+                $"query~ cannot be used on {target}: its query text is hidden (Targets:{target}:ShowQueryText is false), and matching on it would reveal it.",
+                "Filter by user=, db=, app=, state= or longer= instead.");
         }
 
         if (command.Verb is Verb.Cancel or Verb.Kill)
@@ -254,6 +278,27 @@ public sealed class CommandPipeline(
             log.LogWarning("Could not audit: {Error}", ex.Message);
         }
     }
+
+    /// <summary>
+    /// Whether another replica, or this one, already handled this delivery. When the state store cannot say, the
+    /// request goes on: reads are harmless twice, and cancel and kill cannot proceed without the store anyway.
+    /// </summary>
+    private async Task<bool> IsReplayAsync(Platform platform, string deliveryId, CancellationToken ct)
+    {
+        try
+        {
+            return !await seen.FirstTimeAsync(platform, deliveryId, ct);
+        }
+        catch (StateStoreUnavailableException ex)
+        {
+            log.LogWarning("Could not check a delivery for replay: {Error}", ex.Message);
+            return false;
+        }
+    }
+
+    private static Reply Replayed(string deliveryId) => Reply.Error(
+        $"Already handled: this exact request (delivery {CommandParser.Clip(deliveryId)}) reached PgChatOps before, and runs only once. Nothing more was done.",
+        "To run the command again, type it again.");
 
     private static string Name(Verb verb) => verb.ToString().ToLowerInvariant();
 }

@@ -54,7 +54,7 @@ public static class DiscordCommandText
                 }
                 var text = value.ValueKind switch
                 {
-                    JsonValueKind.String => value.GetString(),
+                    JsonValueKind.String => StringKeepingLoneSurrogates(value),
                     JsonValueKind.Number when value.TryGetInt64(out var i) => i.ToString(CultureInfo.InvariantCulture),
                     _ => null,
                 };
@@ -66,6 +66,41 @@ public static class DiscordCommandText
             }
         }
         return Build(verb.GetString()!, args);
+    }
+
+    /// <summary>
+    /// The string as sent. System.Text.Json refuses an escaped unpaired surrogate (valid JSON, invalid Unicode);
+    /// decoding it here lets the parser refuse it with a clear message and the refusal be audited, instead of the
+    /// whole interaction being dropped as malformed.
+    /// </summary>
+    private static string StringKeepingLoneSurrogates(JsonElement value)
+    {
+        try
+        {
+            return value.GetString()!;
+        }
+        catch (InvalidOperationException)
+        {
+            var raw = value.GetRawText();
+            var sb = new StringBuilder(raw.Length);
+            for (var i = 1; i < raw.Length - 1; i++)
+            {
+                if (raw[i] != '\\')
+                {
+                    sb.Append(raw[i]);
+                    continue;
+                }
+                var e = raw[++i];
+                if (e == 'u')
+                {
+                    sb.Append((char)int.Parse(raw.AsSpan(i + 1, 4), NumberStyles.HexNumber, CultureInfo.InvariantCulture));
+                    i += 4;
+                    continue;
+                }
+                sb.Append(e switch { 'b' => '\b', 'f' => '\f', 'n' => '\n', 'r' => '\r', 't' => '\t', _ => e });
+            }
+            return sb.ToString();
+        }
     }
 
     /// <summary>Joins a verb and named options into command text, quoting each value safely.</summary>

@@ -62,7 +62,11 @@ public sealed class DiscordInteractions(
             return DiscordRenderer.Response(4, Reply.Error(error));
         }
 
-        var request = new ChatRequest(Platform.Discord, origin.Workspace, origin.Channel, null, origin.User, text!) { IsDirectMessage = origin.IsDirectMessage };
+        var request = new ChatRequest(Platform.Discord, origin.Workspace, origin.Channel, null, origin.User, text!)
+        {
+            IsDirectMessage = origin.IsDirectMessage,
+            DeliveryId = DiscordOrigin.String(interaction, "id"),
+        };
         var work = followUps.Start(ct => pipeline.HandleAsync(request, ct));
         if (await FinishedInTimeAsync(work, requestAborted))
         {
@@ -114,7 +118,11 @@ public sealed class DiscordInteractions(
             return DiscordRenderer.Response(4, Reply.Error("This is not a PgChatOps confirmation button: nothing was done."));
         }
 
-        var click = new ButtonClick(Platform.Discord, origin.Workspace, origin.Channel, origin.User, actionId, role) { IsDirectMessage = origin.IsDirectMessage };
+        var click = new ButtonClick(Platform.Discord, origin.Workspace, origin.Channel, origin.User, actionId, role)
+        {
+            IsDirectMessage = origin.IsDirectMessage,
+            DeliveryId = DiscordOrigin.String(interaction, "id"),
+        };
         var work = followUps.Start(ct => pipeline.HandleClickAsync(click, ct));
         if (await FinishedInTimeAsync(work, requestAborted))
         {

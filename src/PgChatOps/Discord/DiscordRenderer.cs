@@ -26,10 +26,10 @@ public static partial class DiscordRenderer
 
     public static JsonObject Render(Reply reply)
     {
-        var title = Markdown(Marker(reply.Kind) + reply.Title);
+        var title = FitMarkdown(Marker(reply.Kind) + reply.Title, DiscordLimits.Content);
         var message = new JsonObject
         {
-            ["content"] = title.Length == 0 ? "…" : Cut(title, DiscordLimits.Content),
+            ["content"] = title.Length == 0 ? "…" : title,
             ["embeds"] = new JsonArray(Embed(reply)),
             ["components"] = Components(reply.Buttons),
             ["allowed_mentions"] = new JsonObject { ["parse"] = new JsonArray() },
@@ -114,8 +114,8 @@ public static partial class DiscordRenderer
             {
                 break;
             }
-            var name = Cut(Markdown(Format.Truncate(f.Name, DiscordLimits.FieldName)), DiscordLimits.FieldName);
-            var value = Cut(Markdown(f.Value), DiscordLimits.FieldValue);
+            var name = FitMarkdown(Format.Truncate(f.Name, DiscordLimits.FieldName), DiscordLimits.FieldName);
+            var value = FitMarkdown(f.Value, DiscordLimits.FieldValue);
             name = name.Trim().Length == 0 ? "—" : name;
             value = value.Trim().Length == 0 ? "—" : value;
             if (chars + name.Length + value.Length > budget - moreReserve)
@@ -187,7 +187,7 @@ public static partial class DiscordRenderer
         var room = budget - MoreLineBudget - fence.Length - 1;
         if (block.Length > room)
         {
-            sb.Append(Cut(Markdown($"(a table of {table.Rows.Count:N0} {table.RowNoun} is too wide to show here)"), Math.Max(0, budget)));
+            sb.Append(FitMarkdown($"(a table of {table.Rows.Count:N0} {table.RowNoun} is too wide to show here)", Math.Max(0, budget)));
             return;
         }
         var shown = 0;
@@ -211,7 +211,7 @@ public static partial class DiscordRenderer
         };
         if (Format.MoreLine(cut) is { } more)
         {
-            sb.Append('\n').Append(Cut(Markdown(more), MoreLineBudget));
+            sb.Append('\n').Append(FitMarkdown(more, MoreLineBudget));
         }
     }
 
@@ -221,9 +221,9 @@ public static partial class DiscordRenderer
         var newline = note.IndexOf('\n', StringComparison.Ordinal);
         if (newline < 0)
         {
-            return Cut(Markdown(note), room);
+            return FitMarkdown(note, room);
         }
-        var head = Cut(Markdown(note[..newline].TrimEnd()), Math.Min(room, 300));
+        var head = FitMarkdown(note[..newline].TrimEnd(), Math.Min(room, 300));
         var codeRoom = room - head.Length - 1 - 8;
         if (codeRoom < 20)
         {
@@ -261,43 +261,103 @@ public static partial class DiscordRenderer
     internal static string Code(string text) => text.Replace('`', 'ˋ');
 
     /// <summary>
-    /// Escapes Discord markdown (<c>* _ ~ | \</c>, a leading <c>#</c> or <c>&gt;</c>) outside `inline code`, so
-    /// that names such as <c>app_user_1</c> read as typed; inline code the core wrote stays code.
+    /// Escapes Discord markdown outside `inline code`, so that names and query texts read as typed and can never
+    /// format, link or mention: <c>* _ ~ | \</c>; <c>[</c> (a masked link <c>[text](url)</c>); <c>&lt;</c> (mentions,
+    /// timestamps, <c>&lt;url&gt;</c>); <c>@</c> (<c>@everyone</c>); the colon of <c>://</c> (a bare URL); and at the
+    /// start of a line <c>#</c>, <c>&gt;</c>, <c>-</c> and the dot of <c>1.</c> (headings, quotes, lists). Discord shows
+    /// a backslash before any such character as the character alone. Inline code the core wrote stays code.
     /// </summary>
     internal static string Markdown(string text)
     {
         var sb = new StringBuilder(text.Length + 8);
         var parts = RunsOfBackticks().Replace(text, m => new string('ˋ', m.Length)).Split('`');
         var balanced = parts.Length % 2 == 1;
+        var lineStart = true;
         for (var p = 0; p < parts.Length; p++)
         {
             var inCode = p % 2 == 1 && (balanced || p < parts.Length - 1);
             if (p > 0)
             {
                 sb.Append(inCode || p % 2 == 0 ? "`" : "\\`");
+                lineStart = false;
             }
             if (inCode)
             {
                 sb.Append(parts[p]);
                 continue;
             }
-            foreach (var c in parts[p])
+            var part = parts[p];
+            for (var i = 0; i < part.Length; i++)
             {
-                var lineStart = sb.Length == 0 || sb[^1] == '\n';
-                if (c is '*' or '_' or '~' or '|' or '\\' || (lineStart && c is '#' or '>' or '-'))
+                var c = part[i];
+                if (lineStart && char.IsAsciiDigit(c) && OrderedListDot(part, i) is var dot and > 0)
+                {
+                    // "12. text" is a numbered list: the dot is what makes it one.
+                    sb.Append(part, i, dot - i).Append("\\.");
+                    i = dot;
+                    lineStart = false;
+                    continue;
+                }
+                if (c is '*' or '_' or '~' or '|' or '\\' or '[' or '<' or '@'
+                    || (c == ':' && part.AsSpan(i + 1).StartsWith("//", StringComparison.Ordinal))
+                    || (lineStart && c is '#' or '>' or '-'))
                 {
                     sb.Append('\\');
                 }
                 sb.Append(c);
+                lineStart = c == '\n' || (lineStart && c == ' ');
             }
         }
         return sb.ToString();
+    }
+
+    /// <summary>Where the dot of a numbered-list marker ("12. ") starting at <paramref name="i"/> is, or -1.</summary>
+    private static int OrderedListDot(string text, int i)
+    {
+        var j = i;
+        while (j < text.Length && char.IsAsciiDigit(text[j]))
+        {
+            j++;
+        }
+        return j < text.Length && text[j] == '.' && (j + 1 == text.Length || text[j + 1] == ' ') ? j : -1;
     }
 
     /// <summary>The core writes `inline code` with single backticks; a run of two or more could open a code block.</summary>
     [GeneratedRegex("``+")]
     private static partial Regex RunsOfBackticks();
 
-    /// <summary>Cuts to <paramref name="max"/> characters, keeping line breaks, with an ellipsis when cut.</summary>
-    private static string Cut(string text, int max) => Format.TruncateBlock(text, max);
+    /// <summary>
+    /// Escapes and fits in <paramref name="max"/> characters by cutting the text before escaping it: cutting escaped
+    /// text could drop the backtick that closes a code span, and leave what was inside it live.
+    /// </summary>
+    internal static string FitMarkdown(string text, int max)
+    {
+        var escaped = Markdown(text);
+        if (escaped.Length <= max)
+        {
+            return escaped;
+        }
+        if (max <= 0)
+        {
+            return "";
+        }
+        // The longest cut of the source whose escaped form fits; escaping only ever adds characters.
+        var (low, high) = (0, Math.Min(text.Length, max));
+        var best = "";
+        while (low <= high)
+        {
+            var mid = (low + high) / 2;
+            var candidate = Markdown(Format.TruncateBlock(text, mid));
+            if (candidate.Length <= max)
+            {
+                best = candidate;
+                low = mid + 1;
+            }
+            else
+            {
+                high = mid - 1;
+            }
+        }
+        return best;
+    }
 }

@@ -35,6 +35,7 @@ public static class PgChatOpsServices
         services.AddSingleton<ActivityReader>();
         services.AddSingleton<StateStore>();
         services.AddSingleton<AuditLog>();
+        services.AddSingleton<SeenRequests>();
         services.AddSingleton<PendingActionStore>();
         services.AddSingleton<AccessPolicy>();
         services.AddSingleton<ProtectionPolicy>();

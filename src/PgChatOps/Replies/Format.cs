@@ -59,7 +59,10 @@ public static class Format
         return text[..cut] + "…";
     }
 
-    /// <summary>Folds line breaks and runs of white space into single spaces. Leading plain spaces (tree indentation) stay.</summary>
+    /// <summary>
+    /// Folds line breaks and runs of white space into single spaces. Leading plain spaces (tree indentation) stay.
+    /// Other invisible characters are shown as in <see cref="Visible"/>.
+    /// </summary>
     public static string OneLine(string text)
     {
         var indent = 0;
@@ -70,9 +73,10 @@ public static class Format
         var sb = new System.Text.StringBuilder(text.Length);
         sb.Append(' ', indent);
         var space = false;
-        foreach (var c in text.AsSpan(indent))
+        for (var i = indent; i < text.Length; i++)
         {
-            if (char.IsWhiteSpace(c) || char.IsControl(c))
+            var c = text[i];
+            if (char.IsWhiteSpace(c))
             {
                 space = sb.Length > indent;
                 continue;
@@ -82,9 +86,80 @@ public static class Format
                 sb.Append(' ');
                 space = false;
             }
-            sb.Append(c);
+            i += AppendVisible(sb, text, i);
         }
         return sb.ToString();
+    }
+
+    /// <summary>
+    /// Makes text safe to print on a terminal and honest to read anywhere: control characters (ESC, BEL, NUL, DEL,
+    /// C1 such as CSI) become <c>\x1B</c>-style escapes, bidirectional overrides (which reorder what is shown)
+    /// become <c>\u202E</c>-style escapes, and an unpaired surrogate becomes U+FFFD. Tabs and line feeds stay.
+    /// </summary>
+    public static string Visible(string? text)
+    {
+        if (string.IsNullOrEmpty(text))
+        {
+            return "";
+        }
+        var i = 0;
+        while (i < text.Length && !NeedsEscape(text[i]))
+        {
+            i++;
+        }
+        if (i == text.Length)
+        {
+            return text;
+        }
+        var sb = new System.Text.StringBuilder(text.Length + 16).Append(text, 0, i);
+        for (; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (c is '\t' or '\n')
+            {
+                sb.Append(c);
+                continue;
+            }
+            if (c == '\r' && i + 1 < text.Length && text[i + 1] == '\n')
+            {
+                // A Windows line break is a line break; only a lone carriage return could overwrite what is shown.
+                continue;
+            }
+            i += AppendVisible(sb, text, i);
+        }
+        return sb.ToString();
+    }
+
+    private static bool NeedsEscape(char c) => (char.IsControl(c) && c is not ('\t' or '\n')) || char.IsSurrogate(c) || IsBidiControl(c);
+
+    private static bool IsBidiControl(char c) => c is '\u061C' or '\u200E' or '\u200F' or (>= '\u202A' and <= '\u202E') or (>= '\u2066' and <= '\u2069');
+
+    /// <summary>Appends the character at <paramref name="i"/> in visible form; returns how many extra chars it used.</summary>
+    private static int AppendVisible(System.Text.StringBuilder sb, string text, int i)
+    {
+        var c = text[i];
+        if (char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+        {
+            sb.Append(c).Append(text[i + 1]);
+            return 1;
+        }
+        if (char.IsSurrogate(c))
+        {
+            sb.Append('\uFFFD');
+        }
+        else if (char.IsControl(c))
+        {
+            sb.Append(CultureInfo.InvariantCulture, $"\\x{(int)c:X2}");
+        }
+        else if (IsBidiControl(c))
+        {
+            sb.Append(CultureInfo.InvariantCulture, $"\\u{(int)c:X4}");
+        }
+        else
+        {
+            sb.Append(c);
+        }
+        return 0;
     }
 
     public static string Time(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture);

@@ -2,7 +2,11 @@ using System.Text;
 
 namespace PgChatOps.Replies;
 
-/// <summary>Renders a reply as plain text for the console: aligned columns, no markup.</summary>
+/// <summary>
+/// Renders a reply as plain text for the console: aligned columns, no markup. Every piece of text passes through
+/// <see cref="Format.Visible"/>: names and query texts come from the database, and a terminal would obey the
+/// escape sequences in them.
+/// </summary>
 public static class TextRenderer
 {
     public static string Render(Reply reply, int maxColumnWidth = 60)
@@ -15,16 +19,17 @@ public static class TextRenderer
             ReplyKind.Confirmation => "⚠ ",
             _ => "",
         };
-        sb.Append(marker).AppendLine(reply.Title);
+        sb.Append(marker).AppendLine(Format.OneLine(reply.Title));
         if (reply.Context is { Length: > 0 } context)
         {
-            sb.AppendLine(context);
+            sb.AppendLine(Format.OneLine(context));
         }
 
         if (reply.Fields.Count > 0)
         {
-            var width = reply.Fields.Max(f => f.Name.Length);
-            foreach (var f in reply.Fields)
+            var fields = reply.Fields.Select(f => (Name: Format.OneLine(f.Name), Value: Format.Visible(f.Value))).ToList();
+            var width = fields.Max(f => f.Name.Length);
+            foreach (var f in fields)
             {
                 var lines = f.Value.Split('\n');
                 sb.Append("  ").Append(f.Name.PadRight(width)).Append("  ").AppendLine(lines[0]);
@@ -43,12 +48,12 @@ public static class TextRenderer
 
         foreach (var note in reply.Notes)
         {
-            sb.AppendLine(note);
+            sb.AppendLine(Format.Visible(note));
         }
 
         if (reply.Buttons.Count > 0)
         {
-            sb.AppendLine(string.Join("   ", reply.Buttons.Select(b => $"[{b.Label}]")));
+            sb.AppendLine(string.Join("   ", reply.Buttons.Select(b => $"[{Format.OneLine(b.Label)}]")));
         }
         return sb.ToString().TrimEnd() + Environment.NewLine;
     }
@@ -61,7 +66,7 @@ public static class TextRenderer
             .Select(i => Math.Max(table.Columns[i].Length, cells.Count == 0 ? 0 : cells.Max(r => r[i].Length)))
             .ToArray();
 
-        AppendRow(sb, table.Columns.ToArray(), widths);
+        AppendRow(sb, table.Columns.Select(c => Format.OneLine(c)).ToArray(), widths);
         foreach (var row in cells)
         {
             AppendRow(sb, row, widths);

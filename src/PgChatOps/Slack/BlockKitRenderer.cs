@@ -298,9 +298,11 @@ public static class BlockKitRenderer
         };
     }
 
+    // verbatim: Slack would otherwise turn bare URLs into links, #names into channel links and @channel into a mention.
     private static JsonObject Mrkdwn(string text) => new()
     {
         ["type"] = "mrkdwn",
         ["text"] = string.IsNullOrWhiteSpace(text) ? "—" : text,
+        ["verbatim"] = true,
     };
 }

@@ -57,6 +57,7 @@ public sealed class SlackCommands(
         var chat = new ChatRequest(Platform.Slack, team, channel, null, user, text)
         {
             IsDirectMessage = SlackConversation.IsDirectMessage(channel, Field("channel_name")),
+            DeliveryId = NullIfEmpty(Field("trigger_id")),
         };
 
         var work = background.Start(async ct =>
@@ -105,6 +106,8 @@ public sealed class SlackCommands(
         });
         return Results.Json(Ephemeral("Working on it: the database is taking a moment. The answer will follow here."));
     }
+
+    private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 
     private static JsonObject Ephemeral(string text) => new()
     {

@@ -41,7 +41,7 @@ public sealed class CheckTests(ITestOutputHelper output)
         Assert.Contains("ok   target test: role postgres can signal other backends (superuser)", lines);
         Assert.Contains(lines, l => l.StartsWith("warn target test: role postgres is a superuser", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith("ok   target test: max_connections 300, in use ", StringComparison.Ordinal));
-        Assert.Contains(lines, l => l.StartsWith($"ok   state store: writable (schema version {PgChatOps.Audit.StateStore.LatestVersion},", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith($"ok   state store: writable (schema version {PgChatOps.Audit.StateStore.LatestVersion}", StringComparison.Ordinal));
         Assert.DoesNotContain(lines, l => l.StartsWith("FAIL", StringComparison.Ordinal));
     }
 
@@ -69,7 +69,7 @@ public sealed class CheckTests(ITestOutputHelper output)
         Assert.Equal(0, exit);
         Assert.Contains("ok   target test: role pgchatops sees other users' query text (pg_read_all_stats)", lines);
         Assert.Contains("ok   target test: role pgchatops can signal other users' backends (pg_signal_backend; never a superuser's)", lines);
-        Assert.Contains(lines, l => l.StartsWith($"ok   state store: writable (schema version {PgChatOps.Audit.StateStore.LatestVersion},", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith($"ok   state store: writable (schema version {PgChatOps.Audit.StateStore.LatestVersion}", StringComparison.Ordinal));
         Assert.DoesNotContain(lines, l => l.StartsWith("warn target", StringComparison.Ordinal));
     }
 

@@ -13,7 +13,7 @@ internal sealed class SlackClient(HttpClient http, string signingSecret, Func<Da
 
     /// <param name="team">The workspace the command comes from (default <see cref="Team"/>).</param>
     /// <param name="channelName">Slack sends <c>directmessage</c> for a DM (default <c>ops</c>).</param>
-    public Task<HttpResponseMessage> CommandAsync(string channel, string user, string text, string responseUrl, string? userName = null, string? team = null, string? channelName = null) =>
+    public Task<HttpResponseMessage> CommandAsync(string channel, string user, string text, string responseUrl, string? userName = null, string? team = null, string? channelName = null, string? triggerId = null) =>
         SendFormAsync("/slack/commands", new Dictionary<string, string>
         {
             ["token"] = "deprecated",
@@ -27,9 +27,13 @@ internal sealed class SlackClient(HttpClient http, string signingSecret, Func<Da
             // Slack escapes these three in slash command text.
             ["text"] = text.Replace("&", "&amp;", StringComparison.Ordinal).Replace("<", "&lt;", StringComparison.Ordinal).Replace(">", "&gt;", StringComparison.Ordinal),
             ["response_url"] = responseUrl,
-            ["trigger_id"] = "1.2.3",
+            ["trigger_id"] = triggerId ?? NewTriggerId(),
             ["api_app_id"] = "A0TEST",
         });
+
+    /// <summary>A trigger_id shaped like Slack's; Slack gives every invocation its own.</summary>
+    public static string NewTriggerId() =>
+        $"{Random.Shared.NextInt64(1_000_000_000, 9_999_999_999)}.{Random.Shared.NextInt64(100_000_000, 999_999_999)}.{Guid.NewGuid():N}";
 
     public Task<HttpResponseMessage> ClickAsync(string channel, string user, string actionId, Guid id, string responseUrl, string messageTs, string? team = null) =>
         SendFormAsync("/slack/interactions", new Dictionary<string, string>
