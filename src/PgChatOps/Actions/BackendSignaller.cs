@@ -103,7 +103,7 @@ public sealed class BackendSignaller(TargetRegistry targets, ProtectionPolicy pr
         }
         catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
         {
-            throw new ActionNotStartedException($"could not connect to {target}: {DatabaseErrors.Cause(ex)}; nothing was signalled", ex);
+            throw new ActionNotStartedException($"could not connect to {target} ({DatabaseErrors.Cause(ex)}); nothing was signalled", ex);
         }
         await using var lease = opened;
         var conn = lease.Connection;

@@ -25,6 +25,8 @@ internal static class DatabaseErrors
     public static string Cause(Exception ex, TimeSpan? statementTimeout = null) => ex switch
     {
         PostgresException pg => ServerCause(pg, statementTimeout),
+        // Already a sentence of ours, about the state store.
+        Audit.StateStoreUnavailableException => ex.Message,
         OperationCanceledException => $"the server did not answer in time [{PostgresErrorCodes.ConnectionFailure}]",
         _ when Find<SocketException>(ex) is { } socket => SocketCause(socket),
         _ when IsClosedByServer(ex) => $"the server closed the connection unexpectedly [{PostgresErrorCodes.ConnectionFailure}]",

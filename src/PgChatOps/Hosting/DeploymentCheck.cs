@@ -140,7 +140,7 @@ public sealed class DeploymentCheck(PgChatOpsOptions options, TextWriter output,
         }
         catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.TooManyConnections)
         {
-            await FailAsync($"target {name}: unreachable: {Describe(ex)} (the server is full now: a running serve gets in only through the lifeline "
+            await FailAsync($"target {name}: unreachable: {Describe(ex)} (a running serve gets in only through the lifeline "
                 + "it already holds; on PostgreSQL 16+ reserved_connections with pg_use_reserved_connections is a second way in)");
         }
         catch (Exception ex) when (ex is NpgsqlException or TimeoutException or OperationCanceledException && !ct.IsCancellationRequested)

@@ -214,7 +214,7 @@ public sealed class DatabaseErrorTests
         var reply = await core.SendAsync("kill 12345");
 
         Assert.Equal(ReplyKind.Error, reply.Kind);
-        Assert.Equal("Nothing was done: the state store could not be written because the connection was refused, nothing listens on that host and port [08001].", reply.Title);
+        Assert.Equal("Nothing was done: the state store could not be read because the connection was refused, nothing listens on that host and port [08001].", reply.Title);
     }
 
     private static int UnusedPort()

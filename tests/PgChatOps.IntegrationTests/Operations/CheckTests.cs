@@ -188,7 +188,11 @@ public sealed class CheckTests(ITestOutputHelper output)
         int ready;
         string[] readyLines;
         await using (var core = await CoreHost.StartAsync(targetConnectionString: target,
-                         settings: new Dictionary<string, string?> { ["StateConnectionString"] = await LeastPrivilegeRole.ConnectionStringAsync(state) }))
+                         settings: new Dictionary<string, string?>
+                         {
+                             ["StateConnectionString"] = await LeastPrivilegeRole.ConnectionStringAsync(state),
+                             ["MigrationConnectionString"] = await LeastPrivilegeRole.OwnerConnectionStringAsync(state),
+                         }))
         {
             await core.LifelinePidAsync();
             (ready, readyLines) = await CheckAsync(options);
@@ -216,7 +220,7 @@ public sealed class CheckTests(ITestOutputHelper output)
         Assert.Contains("ok   target test: lifeline: no running PgChatOps holds a connection here now (serve opens its lifeline at start-up and keeps it)", limitedLines);
 
         Assert.Equal(1, full);
-        Assert.Contains(fullLines, l => l.StartsWith("FAIL target test: unreachable: 53300: remaining connection slots are reserved", StringComparison.Ordinal)
-                                        && l.Contains("the server is full now", StringComparison.Ordinal));
+        Assert.Contains(fullLines, l => l.StartsWith("FAIL target test: unreachable: the server is full, every connection slot is taken [53300]", StringComparison.Ordinal)
+                                        && l.Contains("a running serve gets in only through the lifeline", StringComparison.Ordinal));
     }
 }

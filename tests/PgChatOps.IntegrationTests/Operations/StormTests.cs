@@ -25,7 +25,8 @@ public sealed class StormTests(ITestOutputHelper output)
         await using var pg = await ThrowawayPostgres.StartAsync(settings: SmallCluster);
         var target = await PrepareTargetAsync(pg);
         // No StateConnectionString: the state store lives on the default target, as by default.
-        await using var slack = await StartBotAsync(target, stateConnectionString: "");
+        await using var slack = await StartBotAsync(target, stateConnectionString: "",
+            migrationConnectionString: pg.ConnectionStringFor("app", LeastPrivilegeRole.OwnerName) + $";Password={LeastPrivilegeRole.OwnerPassword}");
         var registry = slack.App.Services.GetRequiredService<TargetRegistry>();
         var store = slack.App.Services.GetRequiredService<StateStore>();
         await Lifelines.HeldAsync(registry.Lifeline("test"));
@@ -45,7 +46,8 @@ public sealed class StormTests(ITestOutputHelper output)
         await using var pg = await ThrowawayPostgres.StartAsync(settings: SmallCluster);
         var target = await PrepareTargetAsync(pg);
         var stateDb = await LeastPrivilegeRole.CreateStateDatabaseAsync();
-        await using var slack = await StartBotAsync(target, await LeastPrivilegeRole.ConnectionStringAsync(stateDb));
+        await using var slack = await StartBotAsync(target, await LeastPrivilegeRole.ConnectionStringAsync(stateDb),
+            await LeastPrivilegeRole.OwnerConnectionStringAsync(stateDb));
         var lifeline = slack.App.Services.GetRequiredService<TargetRegistry>().Lifeline("test");
         var first = await Lifelines.HeldAsync(lifeline);
 
@@ -70,10 +72,12 @@ public sealed class StormTests(ITestOutputHelper output)
         return pg.ConnectionStringFor("app", LeastPrivilegeRole.Name) + $";Password={LeastPrivilegeRole.Password}";
     }
 
-    private static Task<SlackFixture> StartBotAsync(string target, string stateConnectionString) =>
+    /// <param name="migrationConnectionString">The schema owner's, as the role script sets it up: the bot's role may not migrate.</param>
+    private static Task<SlackFixture> StartBotAsync(string target, string stateConnectionString, string migrationConnectionString) =>
         SlackFixture.StartAsync(new Dictionary<string, string?>
         {
             ["StateConnectionString"] = stateConnectionString,
+            ["MigrationConnectionString"] = migrationConnectionString,
             ["Access:Rules:0:Platform"] = "slack",
             ["Access:Rules:0:Channels:0"] = "C123",
             ["Access:Rules:0:Users:0"] = "UALLOWED",
