@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using PgChatOps.Artifacts;
 using ScottPlot;
 
 namespace PgChatOps.Charts;
@@ -146,11 +147,8 @@ public static class HistoryChart
     }
 
     /// <summary>A file name that says what and when: <c>pgchatops-history-main-1h-20261125T1322Z.png</c>.</summary>
-    public static string FileName(HistorySeries series)
-    {
-        var safe = new string(series.Target.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? c : '_').ToArray());
-        return $"pgchatops-history-{safe}-{series.Window.Label()}-{series.End.UtcDateTime.ToString("yyyyMMdd'T'HHmm'Z'", CultureInfo.InvariantCulture)}.png";
-    }
+    public static string FileName(HistorySeries series) =>
+        $"pgchatops-history-{ArtifactText.FileSafe(series.Target)}-{series.Window.Label()}-{ArtifactText.FileStamp(series.End)}.png";
 
     internal static string Title(HistorySeries series) =>
         $"{series.Target}: connections by state, last {series.Window.Label()} (to {When(series.End)})";
@@ -161,16 +159,9 @@ public static class HistoryChart
             ? utc.ToString("MMM d", CultureInfo.InvariantCulture)
             : utc.ToString("HH:mm", CultureInfo.InvariantCulture);
 
-    internal static string When(DateTimeOffset at) =>
-        at.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) + " UTC";
+    private static string When(DateTimeOffset at) => ArtifactText.Utc(at);
 
-    internal static string Duration(TimeSpan d) => d switch
-    {
-        { TotalDays: >= 1 } => $"{(int)d.TotalDays}d {d.Hours:00}h",
-        { TotalHours: >= 1 } => $"{(int)d.TotalHours}h {d.Minutes:00}m",
-        { TotalMinutes: >= 1 } => $"{(int)d.TotalMinutes}m {d.Seconds:00}s",
-        _ => $"{Math.Max(0, (int)d.TotalSeconds)}s",
-    };
+    private static string Duration(TimeSpan d) => ArtifactText.Duration(d);
 
     private static string Longest(string what, IReadOnlyList<HistoryPoint> points, Func<HistoryPoint, TimeSpan?> duration)
     {
