@@ -71,6 +71,7 @@ public static class HistoryChart
             span.LineStyle.Width = 0;
         }
 
+        points = Downsample(points, series.Start, series.End, width / 2);
         var xs = points.Select(p => X(p.At)).ToArray();
         var lower = new double[xs.Length];
         var peak = 0.0;
@@ -120,6 +121,25 @@ public static class HistoryChart
         plot.Legend.FontSize = 14;
         plot.ShowLegend(Edge.Bottom);
         return plot.GetImageBytes(width, height, ImageFormat.Png);
+    }
+
+    /// <summary>
+    /// At most <paramref name="buckets"/> points, one per equal slice of the window: the sample with the most
+    /// connections in each slice, carrying the slice's most waiters. A week of 30-second samples would otherwise
+    /// draw as noise; taking maxima, not averages, keeps a brief spike on the chart.
+    /// </summary>
+    internal static IReadOnlyList<HistoryPoint> Downsample(IReadOnlyList<HistoryPoint> points, DateTimeOffset start, DateTimeOffset end, int buckets)
+    {
+        if (points.Count <= buckets)
+        {
+            return points;
+        }
+        var slice = (end - start) / buckets;
+        return points
+            .GroupBy(p => Math.Min(buckets - 1, (int)((p.At - start) / slice)))
+            .OrderBy(g => g.Key)
+            .Select(g => g.MaxBy(p => p.Connections)! with { Waiting = g.Max(p => p.Waiting) })
+            .ToList();
     }
 
     /// <summary>

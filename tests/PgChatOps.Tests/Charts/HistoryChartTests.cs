@@ -144,6 +144,23 @@ public sealed class HistoryChartTests
     }
 
     [Fact]
+    public void A_week_of_samples_is_drawn_from_one_point_per_slice_keeping_brief_spikes()
+    {
+        var start = End.AddDays(-7);
+        var points = Enumerable.Range(0, 20161)
+            .Select(i => new HistoryPoint(start.AddSeconds(30 * i), 10, 40, 1, 1, i == 7000 ? 9 : 0, null, null))
+            .ToList();
+        points[12345] = points[12345] with { Active = 190 };
+
+        var drawn = HistoryChart.Downsample(points, start, End, 600);
+
+        Assert.InRange(drawn.Count, 500, 600);
+        Assert.Equal(190 + 40 + 1 + 1, drawn.Max(p => p.Connections));
+        Assert.Equal(9, drawn.Max(p => p.Waiting));
+        Assert.Equal(drawn.OrderBy(p => p.At), drawn);
+    }
+
+    [Fact]
     public void Samples_outside_the_window_count_as_no_samples()
     {
         var series = Busy() with { Points = [new HistoryPoint(End.AddHours(-2), 50, 0, 0, 0, 0, null, null)] };
