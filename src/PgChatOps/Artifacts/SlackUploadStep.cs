@@ -1,0 +1,9 @@
+namespace PgChatOps.Artifacts;
+
+/// <summary>The three calls of Slack's external upload, in order.</summary>
+public enum SlackUploadStep
+{
+    GetUploadUrl,
+    UploadBytes,
+    Complete,
+}
