@@ -10,7 +10,7 @@ public sealed class SessionSnapshot(TargetRegistry targets)
 {
     public async Task<SnapshotSummary> WriteAsync(string target, Stream output, CancellationToken ct)
     {
-        var (takenAt, sessions) = await SnapshotQuery.ReadAsync(targets.Get(target), targets.Options(target).ShowQueryText, ct);
+        var (takenAt, sessions) = await SnapshotQuery.ReadAsync(targets, target, ct);
         var rows = SnapshotCsv.Rows(sessions, takenAt);
         await SnapshotCsv.WriteAsync(rows, output, ct);
         return SnapshotSummary.From(targets.Canonical(target), takenAt, rows);

@@ -32,9 +32,10 @@ internal static class SnapshotQuery
         """;
 
     public static async Task<(DateTimeOffset TakenAt, IReadOnlyList<SnapshotSession> Sessions)> ReadAsync(
-        NpgsqlDataSource source, bool showQueryText, CancellationToken ct)
+        TargetRegistry targets, string target, CancellationToken ct)
     {
-        await using var cmd = source.CreateCommand(Sql);
+        var showQueryText = targets.Options(target).ShowQueryText;
+        await using var cmd = await targets.CommandAsync(target, Sql, ct);
         SessionQuery.AddQueryTextParameters(cmd, showQueryText, QueryTextLimit);
         var sessions = new List<SnapshotSession>();
         DateTimeOffset? takenAt = null;
