@@ -71,6 +71,48 @@ public sealed class StateStore : IAsyncDisposable
         );
         CREATE INDEX pending_actions_open ON pgchatops.pending_actions (expires_at) WHERE status = 'pending';
         """,
+        // 2: the watch (issue 12): the leader lease, incidents (one per rule, target and root cause) and history samples.
+        """
+        CREATE TABLE pgchatops.watch_lease (
+            name        text PRIMARY KEY,
+            holder      text NOT NULL,
+            acquired_at timestamptz NOT NULL,
+            expires_at  timestamptz NOT NULL
+        );
+
+        CREATE TABLE pgchatops.watch_incidents (
+            id            uuid PRIMARY KEY,
+            rule          text NOT NULL,
+            target        text NOT NULL,
+            cause         text NOT NULL,
+            status        text NOT NULL CHECK (status IN ('open', 'resolved')),
+            platform      text NOT NULL,
+            channel       text NOT NULL,
+            opened_at     timestamptz NOT NULL,
+            updated_at    timestamptz NOT NULL,
+            resolved_at   timestamptz,
+            snoozed_until timestamptz,
+            snoozed_by    text,
+            message_ref   text,
+            fingerprint   text NOT NULL,
+            alert         jsonb NOT NULL
+        );
+        CREATE UNIQUE INDEX watch_incidents_one_open ON pgchatops.watch_incidents (rule, target, cause) WHERE status = 'open';
+        CREATE INDEX watch_incidents_open_by_target ON pgchatops.watch_incidents (target) WHERE status = 'open';
+
+        CREATE TABLE pgchatops.watch_history (
+            target             text NOT NULL,
+            at                 timestamptz NOT NULL,
+            connections        integer NOT NULL,
+            max_connections    integer NOT NULL,
+            by_state           jsonb NOT NULL,
+            waiting            integer NOT NULL,
+            longest_xact_ms    bigint,
+            longest_query_ms   bigint,
+            PRIMARY KEY (target, at)
+        );
+        CREATE INDEX watch_history_at ON pgchatops.watch_history (at);
+        """,
     ];
 
     public StateStore(IOptions<PgChatOpsOptions> options)
