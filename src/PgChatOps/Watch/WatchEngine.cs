@@ -139,12 +139,14 @@ public sealed class WatchEngine : IDisposable
         var rules = Rules
             .Select(r => new WatchRuleStatus(r, open.Where(i => i.Rule == r.Name).ToList()))
             .ToList();
-        var targets = _targets.Values
-            .OrderBy(t => t.Name, StringComparer.Ordinal)
-            .Select(t => new TargetWatchStatus(t.Name, t.LastSampleAt, t.LastDuration, t.LastError, t.Samples, t.Skipped, t.InFlightSince is not null))
-            .ToList();
-        return new WatchListing(lease?.Holder, lease?.Holder == Holder, rules, open, targets);
+        return new WatchListing(lease?.Holder, lease?.Holder == Holder, rules, open, TargetStatus());
     }
+
+    /// <summary>This replica's view of each watched target's sampling (meaningful on the leader).</summary>
+    public IReadOnlyList<TargetWatchStatus> TargetStatus() =>
+        [.. _targets.Values
+            .OrderBy(t => t.Name, StringComparer.Ordinal)
+            .Select(t => new TargetWatchStatus(t.Name, t.LastSampleAt, t.LastDuration, t.LastError, t.Samples, t.Skipped, t.InFlightSince is not null))];
 
     /// <summary>Stops leading: waits briefly for samples in flight, then gives the lease up so another replica takes over at once.</summary>
     public async Task StopAsync(CancellationToken ct)
