@@ -24,6 +24,10 @@ public static class Program
             .WithWarmupCount(3)
             .WithIterationCount(8);
         var config = DefaultConfig.Instance.AddJob(job).WithOptions(ConfigOptions.JoinSummary);
+        if (args is ["watch-sampler"])
+        {
+            return await WatchSamplerCost.RunAsync(rounds: 200, Console.Out);
+        }
         var switcher = BenchmarkSwitcher.FromTypes([typeof(ParserBenchmarks), typeof(SessionsBenchmarks)]);
         if (args.Length > 0)
         {
