@@ -116,6 +116,15 @@ public sealed class IncidentStore(StateStore store)
         return await ReadAsync(cmd, ct) is [var first, ..] ? first : null;
     }
 
+    /// <summary>Deletes incidents resolved before <paramref name="cutoff"/> (the history retention); returns how many.</summary>
+    public async Task<int> PruneResolvedAsync(DateTimeOffset cutoff, CancellationToken ct)
+    {
+        const string sql = "DELETE FROM pgchatops.watch_incidents WHERE status = 'resolved' AND resolved_at < @cutoff";
+        await using var cmd = store.Source.CreateCommand(sql);
+        cmd.Parameters.Add(new NpgsqlParameter("cutoff", NpgsqlDbType.TimestampTz) { Value = cutoff.UtcDateTime });
+        return await cmd.ExecuteNonQueryAsync(ct);
+    }
+
     private static async Task<IReadOnlyList<Incident>> ReadAsync(NpgsqlCommand cmd, CancellationToken ct)
     {
         var list = new List<Incident>();

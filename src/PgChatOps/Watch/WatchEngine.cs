@@ -422,7 +422,7 @@ public sealed class WatchEngine : IDisposable
         var cutoff = now - _options.HistoryRetention;
         try
         {
-            var rows = await _history.PruneAsync(cutoff, ct);
+            var rows = await _history.PruneAsync(cutoff, ct) + await _incidents.PruneResolvedAsync(cutoff, ct);
             if (rows > 0)
             {
                 _log.Pruned(rows, cutoff);

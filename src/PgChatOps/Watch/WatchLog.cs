@@ -40,7 +40,7 @@ internal static partial class WatchLog
     [LoggerMessage(EventId = 1211, Level = LogLevel.Information, Message = "Watch: incident {Incident} resolved after {Lasted}: {Rule} on {Target}.")]
     public static partial void Resolved(this ILogger logger, Guid incident, string rule, string target, TimeSpan lasted);
 
-    [LoggerMessage(EventId = 1212, Level = LogLevel.Information, Message = "Watch: pruned {Rows} history rows older than {Cutoff:o}.")]
+    [LoggerMessage(EventId = 1212, Level = LogLevel.Information, Message = "Watch: pruned {Rows} history rows and resolved incidents older than {Cutoff:o}.")]
     public static partial void Pruned(this ILogger logger, int rows, DateTimeOffset cutoff);
 
     [LoggerMessage(EventId = 1213, Level = LogLevel.Warning, Message = "Watch alert [{Status}] {Rule} on {Target} for {Platform} channel {Channel}: {Title}")]

@@ -16,7 +16,7 @@ public sealed class WatchOptions
     /// <summary>How many targets are sampled at once, so that hundreds of targets do not open hundreds of connections together.</summary>
     public int MaxParallelTargets { get; set; } = 16;
 
-    /// <summary>How long the per-target history (connections by state, waiters, longest transaction and query) is kept.</summary>
+    /// <summary>How long the per-target history (connections by state, waiters, longest transaction and query) and resolved incidents are kept.</summary>
     public TimeSpan HistoryRetention { get; set; } = TimeSpan.FromDays(7);
 
     /// <summary>How long the Snooze button silences an incident.</summary>

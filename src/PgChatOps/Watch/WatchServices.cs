@@ -18,17 +18,7 @@ public static class WatchServices
     {
         var services = builder.Services;
         services.AddOptions<WatchOptions>()
-            .Configure<IConfiguration>((o, config) =>
-            {
-                try
-                {
-                    config.GetSection(WatchOptions.Section).Bind(o);
-                }
-                catch (InvalidOperationException ex)
-                {
-                    throw new OptionsValidationException(WatchOptions.Section, typeof(WatchOptions), [SettingsBinding.Describe(ex)]);
-                }
-            })
+            .Configure<IConfiguration>((o, config) => Bind(config, o))
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<WatchOptions>>(sp =>
             new WatchOptionsValidator(sp.GetRequiredService<IOptions<PgChatOpsOptions>>(), sp.GetService<IConfiguration>()));
@@ -41,5 +31,40 @@ public static class WatchServices
         services.AddSingleton<WatchEngine>();
         services.AddHostedService<WatchService>();
         return builder;
+    }
+
+    /// <summary>
+    /// Binds <c>PgChatOps:Watch</c>. Rules are bound one by one: the binder silently drops a list element it cannot
+    /// convert (an Interval of "30 seconds"), which would turn a typo into a rule that never fires.
+    /// </summary>
+    public static void Bind(IConfiguration config, WatchOptions options)
+    {
+        var failures = new List<string>();
+        try
+        {
+            config.GetSection(WatchOptions.Section).Bind(options);
+        }
+        catch (InvalidOperationException ex)
+        {
+            failures.Add(SettingsBinding.Describe(ex));
+        }
+        options.Rules = [];
+        foreach (var child in config.GetSection($"{WatchOptions.Section}:Rules").GetChildren())
+        {
+            var rule = new WatchRuleOptions();
+            try
+            {
+                child.Bind(rule);
+            }
+            catch (InvalidOperationException ex)
+            {
+                failures.Add(SettingsBinding.Describe(ex));
+            }
+            options.Rules.Add(rule);
+        }
+        if (failures.Count > 0)
+        {
+            throw new OptionsValidationException(WatchOptions.Section, typeof(WatchOptions), failures);
+        }
     }
 }
