@@ -32,6 +32,10 @@ public static class Program
             return 0;
         }
         var config = DefaultConfig.Instance.AddJob(job).WithOptions(ConfigOptions.JoinSummary);
+        if (args is ["watch-sampler"])
+        {
+            return await WatchSamplerCost.RunAsync(rounds: 200, Console.Out);
+        }
         var switcher = BenchmarkSwitcher.FromTypes([typeof(ParserBenchmarks), typeof(SessionsBenchmarks)]);
         if (args.Length > 0)
         {

@@ -15,7 +15,8 @@
 --                    pg_signal_backend  cancel and terminate other users' backends. PostgreSQL itself never lets it
 --                                       signal a superuser's backend, whatever PgChatOps:Protection:AllowSuperusers says;
 --                    schema pgchatops   use only: add and read audit rows (never change, delete, truncate, or disable
---                                       the log's triggers), read and write pending actions, record and prune seen request ids. It owns nothing.
+--                                       the log's triggers), read and write pending actions, record and prune seen request ids, keep the watch's
+--                                       lease, incidents and history. It owns nothing.
 --   pgchatops_owner  owns schema pgchatops and everything in it; used only to migrate it
 --                    (PgChatOps:MigrationConnectionString). Migrating grants pgchatops exactly what is listed above.
 --                    Without -v owner_password it cannot log in; then migrate as a member of it (a superuser) that
@@ -91,6 +92,9 @@ FROM (VALUES ('schema_migrations', 'SELECT'),
              ('audit_log', 'SELECT, INSERT'),
              ('audit_chain_head', 'SELECT'),
              ('pending_actions', 'SELECT, INSERT, UPDATE'),
-             ('seen_requests', 'SELECT, INSERT, DELETE')) AS t (name, privileges)
+             ('seen_requests', 'SELECT, INSERT, DELETE'),
+             ('watch_lease', 'SELECT, INSERT, UPDATE, DELETE'),
+             ('watch_incidents', 'SELECT, INSERT, UPDATE, DELETE'),
+             ('watch_history', 'SELECT, INSERT, UPDATE, DELETE')) AS t (name, privileges)
 WHERE to_regclass('pgchatops.' || t.name) IS NOT NULL
 \gexec

@@ -186,6 +186,49 @@ public sealed class StateStore : IAsyncDisposable
         );
         CREATE INDEX seen_requests_seen_at ON pgchatops.seen_requests (seen_at);
         """,
+
+        // 5: the watch (issue 12): the leader lease, incidents (one per rule, target and root cause) and history samples.
+        """
+        CREATE TABLE pgchatops.watch_lease (
+            name        text PRIMARY KEY,
+            holder      text NOT NULL,
+            acquired_at timestamptz NOT NULL,
+            expires_at  timestamptz NOT NULL
+        );
+
+        CREATE TABLE pgchatops.watch_incidents (
+            id            uuid PRIMARY KEY,
+            rule          text NOT NULL,
+            target        text NOT NULL,
+            cause         text NOT NULL,
+            status        text NOT NULL CHECK (status IN ('open', 'resolved')),
+            platform      text NOT NULL,
+            channel       text NOT NULL,
+            opened_at     timestamptz NOT NULL,
+            updated_at    timestamptz NOT NULL,
+            resolved_at   timestamptz,
+            snoozed_until timestamptz,
+            snoozed_by    text,
+            message_ref   text,
+            fingerprint   text NOT NULL,
+            alert         jsonb NOT NULL
+        );
+        CREATE UNIQUE INDEX watch_incidents_one_open ON pgchatops.watch_incidents (rule, target, cause) WHERE status = 'open';
+        CREATE INDEX watch_incidents_open_by_target ON pgchatops.watch_incidents (target) WHERE status = 'open';
+
+        CREATE TABLE pgchatops.watch_history (
+            target             text NOT NULL,
+            at                 timestamptz NOT NULL,
+            connections        integer NOT NULL,
+            max_connections    integer NOT NULL,
+            by_state           jsonb NOT NULL,
+            waiting            integer NOT NULL,
+            longest_xact_ms    bigint,
+            longest_query_ms   bigint,
+            PRIMARY KEY (target, at)
+        );
+        CREATE INDEX watch_history_at ON pgchatops.watch_history (at);
+        """,
     ];
 
     public StateStore(IOptions<PgChatOpsOptions> options, ILoggerFactory? logs = null)
@@ -216,6 +259,9 @@ public sealed class StateStore : IAsyncDisposable
     internal PoolWithLifeline? Connections { get; }
 
     internal NpgsqlDataSource? DataSource => Connections?.Pool;
+
+    /// <summary>The pool alone, for work that must never take the lifeline from audit-first (the watch).</summary>
+    internal NpgsqlDataSource Pool => Configured.Pool;
 
     /// <summary>The state store's lifeline, when a state store is configured.</summary>
     public Lifeline? Lifeline => Connections?.Lifeline;
@@ -285,6 +331,7 @@ public sealed class StateStore : IAsyncDisposable
                     GRANT SELECT, INSERT ON pgchatops.audit_log TO {role};
                     GRANT SELECT, INSERT, UPDATE ON pgchatops.pending_actions TO {role};
                     GRANT SELECT, INSERT, DELETE ON pgchatops.seen_requests TO {role};
+                    GRANT SELECT, INSERT, UPDATE, DELETE ON pgchatops.watch_lease, pgchatops.watch_incidents, pgchatops.watch_history TO {role};
                     """, conn, tx);
                 await grant.ExecuteNonQueryAsync(ct);
             }

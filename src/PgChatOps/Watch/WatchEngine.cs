@@ -1,0 +1,456 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using PgChatOps.Activity;
+using PgChatOps.Audit;
+using PgChatOps.Replies;
+
+namespace PgChatOps.Watch;
+
+/// <summary>
+/// The watch: while this replica holds the leader lease, samples each target that has rules (one statement, at most
+/// one in flight per target, bounded parallelism, a per-target timeout), turns the sample into incidents in the state
+/// store and alerts through <see cref="IAlertSink"/>, and records history. Platform-neutral; driven by
+/// <see cref="WatchService"/> or, in tests, by <see cref="RunOnceAsync"/>.
+/// </summary>
+public sealed class WatchEngine : IDisposable
+{
+    private readonly WatchSampler _sampler;
+    private readonly IncidentStore _incidents;
+    private readonly WatchLease _lease;
+    private readonly WatchHistory _history;
+    private readonly IAlertSink _sink;
+    private readonly WatchMetrics _metrics;
+    private readonly WatchOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger<WatchEngine> _log;
+    private readonly SemaphoreSlim _slots;
+    private readonly ConcurrentDictionary<string, TargetWatch> _targets = new(StringComparer.OrdinalIgnoreCase);
+    private DateTimeOffset _nextPrune = DateTimeOffset.MinValue;
+    private volatile bool _leading;
+
+    public WatchEngine(
+        WatchSampler sampler,
+        IncidentStore incidents,
+        WatchLease lease,
+        WatchHistory history,
+        IAlertSink sink,
+        WatchMetrics metrics,
+        IOptions<WatchOptions> options,
+        TimeProvider time,
+        ILogger<WatchEngine> log)
+    {
+        (_sampler, _incidents, _lease, _history, _sink, _metrics, _options, _time, _log) =
+            (sampler, incidents, lease, history, sink, metrics, options.Value, time, log);
+        var targetNames = sampler.Targets.ToList();
+        Rules = WatchRules.Parse(_options, targetNames).Rules;
+        _slots = new SemaphoreSlim(_options.MaxParallelTargets);
+        foreach (var target in targetNames)
+        {
+            var rules = Rules.Where(r => r.AppliesTo(target)).ToList();
+            if (rules.Count > 0)
+            {
+                _targets[target] = new TargetWatch(target, rules, rules.Min(r => r.Interval), SampleNeeds.For(rules));
+            }
+        }
+    }
+
+    /// <summary>This engine's name in the leader lease: unique per process start.</summary>
+    public string Holder { get; } = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}";
+
+    public IReadOnlyList<WatchRule> Rules { get; }
+
+    public bool IsLeader => _leading;
+
+    /// <summary>How often the loop wakes: often enough for the shortest rule interval and to renew the lease well in time.</summary>
+    public TimeSpan TickInterval
+    {
+        get
+        {
+            var shortest = Rules.Count == 0 ? TimeSpan.FromSeconds(30) : Rules.Min(r => r.Interval);
+            var renew = _options.LeaseTimeToLive / 3;
+            return TimeSpan.FromTicks(Math.Max(TimeSpan.FromMilliseconds(50).Ticks, Math.Min(shortest.Ticks, renew.Ticks)));
+        }
+    }
+
+    /// <summary>
+    /// One turn of the loop: renew (or try to take) the lease; if leading, start the sample of every target that is due
+    /// and not still busy, without waiting for it. A busy target's turn is skipped and counted, never queued.
+    /// </summary>
+    public async Task TickAsync(CancellationToken ct)
+    {
+        if (!await LeadAsync(ct))
+        {
+            return;
+        }
+        await PruneIfDueAsync(ct);
+        var now = _time.GetUtcNow();
+        foreach (var t in _targets.Values)
+        {
+            if (now < t.NextDue)
+            {
+                continue;
+            }
+            t.NextDue = now + t.Interval;
+            _ = TryStart(t, ct);
+        }
+    }
+
+    /// <summary>
+    /// Samples every watched target once and waits for all of them (tests and <c>/pg watch</c>-style checks).
+    /// False when another replica leads.
+    /// </summary>
+    public async Task<bool> RunOnceAsync(CancellationToken ct)
+    {
+        if (!await LeadAsync(ct))
+        {
+            return false;
+        }
+        await PruneIfDueAsync(ct);
+        var started = _targets.Values.Select(t => TryStart(t, ct)).OfType<Task>().ToList();
+        await Task.WhenAll(started);
+        return true;
+    }
+
+    /// <summary>Silences an open incident for <see cref="WatchOptions.SnoozeFor"/> (the <c>pgchatops.snooze</c> button); null when it is not open.</summary>
+    public async Task<Alert?> SnoozeAsync(Guid alertId, string by, CancellationToken ct)
+    {
+        var incident = await _incidents.SnoozeAsync(alertId, by, _time.GetUtcNow() + _options.SnoozeFor, ct);
+        if (incident is null)
+        {
+            return null;
+        }
+        if (incident.MessageRef is { } messageRef)
+        {
+            await _sink.UpdateAsync(messageRef, incident.Alert, ct);
+        }
+        return incident.Alert;
+    }
+
+    /// <summary>
+    /// What <c>/pg watch</c> shows: the rules, who leads, the open incidents (from the state store, so any replica
+    /// answers the same) and, on the leader, each target's sampling health.
+    /// </summary>
+    public async Task<WatchListing> ListAsync(CancellationToken ct)
+    {
+        var lease = await _lease.CurrentAsync(ct);
+        var open = await _incidents.ListOpenAsync(null, ct);
+        var rules = Rules
+            .Select(r => new WatchRuleStatus(r, open.Where(i => i.Rule == r.Name).ToList()))
+            .ToList();
+        return new WatchListing(lease?.Holder, lease?.Holder == Holder, rules, open, TargetStatus());
+    }
+
+    /// <summary>This replica's view of each watched target's sampling (meaningful on the leader).</summary>
+    public IReadOnlyList<TargetWatchStatus> TargetStatus() =>
+        [.. _targets.Values
+            .OrderBy(t => t.Name, StringComparer.Ordinal)
+            .Select(t => new TargetWatchStatus(t.Name, t.LastSampleAt, t.LastDuration, t.LastError, t.Samples, t.Skipped, t.InFlightSince is not null))];
+
+    /// <summary>Stops leading: waits briefly for samples in flight, then gives the lease up so another replica takes over at once.</summary>
+    public async Task StopAsync(CancellationToken ct)
+    {
+        var wasLeading = _leading;
+        _leading = false;
+        _metrics.ClearFiring();
+        var running = _targets.Values.Select(t => t.Running).OfType<Task>().ToList();
+        try
+        {
+            await Task.WhenAll(running).WaitAsync(TimeSpan.FromSeconds(5), _time, ct);
+        }
+        catch (Exception ex) when (ex is TimeoutException or OperationCanceledException or NpgsqlException)
+        {
+            // Shutting down: a hung target must not hold the process.
+        }
+        if (wasLeading)
+        {
+            await _lease.ReleaseAsync(Holder, ct);
+        }
+    }
+
+    private async Task<bool> LeadAsync(CancellationToken ct)
+    {
+        bool leading;
+        try
+        {
+            leading = await _lease.TryAcquireAsync(Holder, _options.LeaseTimeToLive, ct);
+        }
+        catch (Exception ex) when (ex is NpgsqlException or TimeoutException or StateStoreUnavailableException)
+        {
+            _log.LeaseFailed(DatabaseErrors.Cause(ex));
+            leading = false;
+        }
+        if (leading != _leading)
+        {
+            if (leading)
+            {
+                _log.BecameLeader(Holder);
+                foreach (var t in _targets.Values)
+                {
+                    t.NextDue = DateTimeOffset.MinValue;
+                }
+            }
+            else
+            {
+                _log.LostLeadership(Holder);
+                _metrics.ClearFiring();
+            }
+            _leading = leading;
+        }
+        return leading;
+    }
+
+    /// <summary>Starts a sample unless the target's previous one is still running; returns it, or null when skipped.</summary>
+    private Task? TryStart(TargetWatch t, CancellationToken ct)
+    {
+        var now = _time.GetUtcNow();
+        lock (t)
+        {
+            if (t.InFlightSince is { } since)
+            {
+                t.Skipped++;
+                _metrics.Skipped(t.Name);
+                _log.SampleSkipped(t.Name, now - since);
+                return null;
+            }
+            t.InFlightSince = now;
+            t.Running = Task.Run(() => SampleAndApplyAsync(t, ct), CancellationToken.None);
+            return t.Running;
+        }
+    }
+
+    private async Task SampleAndApplyAsync(TargetWatch t, CancellationToken ct)
+    {
+        var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        cts.CancelAfter(_options.SampleTimeout);
+        Task<TargetSample>? work = null;
+        var slotTaken = false;
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            await _slots.WaitAsync(cts.Token);
+            slotTaken = true;
+            started = Stopwatch.GetTimestamp();
+            work = _sampler.SampleAsync(t.Name, t.Needs, cts.Token);
+            var sample = await work.WaitAsync(_options.SampleTimeout, _time, ct);
+            Record(t, "ok", Stopwatch.GetElapsedTime(started), null);
+            if (_leading)
+            {
+                await ApplyAsync(t, sample, ct);
+            }
+        }
+        catch (Exception ex) when (ex is TimeoutException || (ex is OperationCanceledException && !ct.IsCancellationRequested))
+        {
+            Record(t, "timeout", Stopwatch.GetElapsedTime(started), $"did not answer within {Format.Duration(_options.SampleTimeout)}");
+            _log.SampleTimedOut(t.Name, _options.SampleTimeout);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Whatever went wrong with this target stays with it: logged and counted, never the loop's end.
+            var error = DatabaseErrors.Cause(ex);
+            Record(t, "error", Stopwatch.GetElapsedTime(started), error);
+            _log.SampleFailed(t.Name, error);
+        }
+        catch (OperationCanceledException)
+        {
+            // Shutting down.
+        }
+        finally
+        {
+            if (slotTaken)
+            {
+                _slots.Release();
+            }
+            // The target stays busy until the statement itself has ended, so a hung target is never sampled twice at once.
+            _ = FinishAsync(t, work, cts);
+        }
+    }
+
+    private static async Task FinishAsync(TargetWatch t, Task? work, CancellationTokenSource cts)
+    {
+        if (work is not null)
+        {
+            try
+            {
+                await work;
+            }
+            catch (Exception)
+            {
+                // Its outcome was recorded already (or it outlived its timeout, which was recorded).
+            }
+        }
+        cts.Dispose();
+        lock (t)
+        {
+            t.InFlightSince = null;
+        }
+    }
+
+    private void Record(TargetWatch t, string outcome, TimeSpan elapsed, string? error)
+    {
+        _metrics.Sampled(t.Name, outcome, elapsed);
+        t.Samples++;
+        t.LastSampleAt = _time.GetUtcNow();
+        t.LastDuration = elapsed;
+        t.LastError = error;
+    }
+
+    private async Task ApplyAsync(TargetWatch t, TargetSample sample, CancellationToken ct)
+    {
+        var now = _time.GetUtcNow();
+        var findings = t.Rules.SelectMany(r => WatchEvaluator.Evaluate(r, sample)).ToList();
+        try
+        {
+            var open = (await _incidents.ListOpenAsync(t.Name, ct)).ToDictionary(i => (i.Rule, i.Cause));
+            foreach (var finding in findings)
+            {
+                if (open.Remove((finding.Rule.Name, finding.Cause), out var incident))
+                {
+                    await ContinueAsync(incident, finding, now, ct);
+                }
+                else
+                {
+                    await OpenAsync(finding, now, ct);
+                }
+            }
+            foreach (var incident in open.Values)
+            {
+                await ResolveAsync(incident, now, ct);
+            }
+            await _history.WriteAsync(sample, now, ct);
+            _metrics.Firing(t.Name, t.Rules.Select(r => r.Name), findings.Select(f => f.Rule.Name).ToList());
+        }
+        catch (Exception ex) when (ex is NpgsqlException or TimeoutException or StateStoreUnavailableException)
+        {
+            _log.StateStoreFailed(t.Name, DatabaseErrors.Cause(ex));
+        }
+    }
+
+    private async Task OpenAsync(WatchFinding finding, DateTimeOffset now, CancellationToken ct)
+    {
+        var alert = finding.ToAlert(Guid.NewGuid(), now);
+        if (!await _incidents.TryOpenAsync(finding, alert, ct))
+        {
+            return; // Another replica opened it between our read and our insert: it posts it.
+        }
+        _metrics.Opened(finding.Rule.Name);
+        _log.Opened(alert.Id, alert.Rule, alert.Target, finding.Cause);
+        await PostAsync(alert, ct);
+    }
+
+    private async Task PostAsync(Alert alert, CancellationToken ct)
+    {
+        string messageRef;
+        try
+        {
+            messageRef = await _sink.OpenAsync(alert, ct);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            _log.SinkFailed("opening", alert.Id, alert.Rule, alert.Target, ex.Message);
+            return;
+        }
+        await _incidents.SetMessageRefAsync(alert.Id, messageRef, ct);
+    }
+
+    private async Task ContinueAsync(Incident incident, WatchFinding finding, DateTimeOffset now, CancellationToken ct)
+    {
+        var alert = finding.ToAlert(incident.Id, incident.OpenedAt) with { SnoozedUntil = incident.SnoozedUntil, SnoozedBy = incident.SnoozedBy };
+        if (incident.MessageRef is null)
+        {
+            // Recorded but never posted (the sink failed, or the previous leader died in between): post it now.
+            await _incidents.UpdateAsync(incident.Id, alert, finding.Fingerprint, now, ct);
+            await PostAsync(alert, ct);
+            return;
+        }
+        if (incident.Fingerprint == finding.Fingerprint)
+        {
+            return;
+        }
+        await _incidents.UpdateAsync(incident.Id, alert, finding.Fingerprint, now, ct);
+        if (incident.SnoozedUntil is { } until && until > now)
+        {
+            return;
+        }
+        try
+        {
+            await _sink.UpdateAsync(incident.MessageRef, alert, ct);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            _log.SinkFailed("update", incident.Id, incident.Rule, incident.Target, ex.Message);
+        }
+    }
+
+    private async Task ResolveAsync(Incident incident, DateTimeOffset now, CancellationToken ct)
+    {
+        var resolved = incident.Alert with
+        {
+            Status = AlertStatus.Resolved,
+            ResolvedAt = now,
+            Title = $"Resolved after {Format.Duration(now - incident.OpenedAt)}: {incident.Alert.Title}",
+            Fixes = [],
+        };
+        if (!await _incidents.ResolveAsync(incident.Id, resolved, ct))
+        {
+            return;
+        }
+        _log.Resolved(incident.Id, incident.Rule, incident.Target, now - incident.OpenedAt);
+        if (incident.MessageRef is null)
+        {
+            return;
+        }
+        try
+        {
+            await _sink.ResolveAsync(incident.MessageRef, resolved, ct);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            _log.SinkFailed("resolution", incident.Id, incident.Rule, incident.Target, ex.Message);
+        }
+    }
+
+    private async Task PruneIfDueAsync(CancellationToken ct)
+    {
+        var now = _time.GetUtcNow();
+        if (now < _nextPrune)
+        {
+            return;
+        }
+        _nextPrune = now + TimeSpan.FromMinutes(1);
+        var cutoff = now - _options.HistoryRetention;
+        try
+        {
+            var rows = await _history.PruneAsync(cutoff, ct) + await _incidents.PruneResolvedAsync(cutoff, ct);
+            if (rows > 0)
+            {
+                _log.Pruned(rows, cutoff);
+            }
+        }
+        catch (Exception ex) when (ex is NpgsqlException or TimeoutException or StateStoreUnavailableException)
+        {
+            _log.StateStoreFailed("(history)", DatabaseErrors.Cause(ex));
+        }
+    }
+
+    public void Dispose() => _slots.Dispose();
+
+    /// <summary>One watched target: its rules and this replica's view of its sampling.</summary>
+    private sealed class TargetWatch(string name, IReadOnlyList<WatchRule> rules, TimeSpan interval, SampleNeeds needs)
+    {
+        public string Name { get; } = name;
+        public IReadOnlyList<WatchRule> Rules { get; } = rules;
+        public TimeSpan Interval { get; } = interval;
+        public SampleNeeds Needs { get; } = needs;
+        public DateTimeOffset NextDue { get; set; } = DateTimeOffset.MinValue;
+        public DateTimeOffset? InFlightSince { get; set; }
+        public Task? Running { get; set; }
+        public DateTimeOffset? LastSampleAt { get; set; }
+        public TimeSpan? LastDuration { get; set; }
+        public string? LastError { get; set; }
+        public long Samples { get; set; }
+        public long Skipped { get; set; }
+    }
+}
