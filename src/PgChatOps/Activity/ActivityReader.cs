@@ -112,6 +112,9 @@ public sealed class ActivityReader(TargetRegistry targets)
             r.IsDBNull(r.GetOrdinal("query_length")) ? 0 : r.GetInt32(r.GetOrdinal("query_length")));
     }
 
+    /// <summary>How much of each query <see cref="BlockingAsync"/> reads: enough for the table's cell, with room to spare.</summary>
+    internal const int BlockingQueryLength = 200;
+
     /// <summary>Every session waiting on a lock, and every session they wait for.</summary>
     public async Task<IReadOnlyList<BlockingEntry>> BlockingAsync(string target, CancellationToken ct)
     {
@@ -141,7 +144,9 @@ public sealed class ActivityReader(TargetRegistry targets)
             LEFT JOIN lock_waits lw ON lw.pid = a.pid
             """;
         await using var cmd = await targets.CommandAsync(target, sql, ct);
-        SessionQuery.AddQueryTextParameters(cmd, targets.Options(target).ShowQueryText, SessionQuery.QueryTextLimit);
+        // The forest shows a short cell of each query: in a pile-up of thousands, sending 2,000 characters of every
+        // waiter's text costs the server more than the read itself.
+        SessionQuery.AddQueryTextParameters(cmd, targets.Options(target).ShowQueryText, BlockingQueryLength);
         var list = new List<BlockingEntry>();
         await using var r = await cmd.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct))
