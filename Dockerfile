@@ -7,6 +7,7 @@ FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 WORKDIR /src
 # Restore first, from the project files only, so the package layer stays cached until a dependency changes.
 COPY Directory.Build.props Directory.Packages.props ./
+COPY src/PgChatOps.Core/PgChatOps.Core.csproj src/PgChatOps.Core/
 COPY src/PgChatOps/PgChatOps.csproj src/PgChatOps/
 RUN dotnet restore src/PgChatOps/PgChatOps.csproj
 COPY .editorconfig appsettings.json ./

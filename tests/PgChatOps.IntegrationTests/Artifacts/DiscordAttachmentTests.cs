@@ -3,7 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Net.Http.Headers;
-using PgChatOps.Artifacts;
+using PgChatOps.Discord;
 using PgChatOps.IntegrationTests.Infrastructure;
 
 namespace PgChatOps.IntegrationTests.Artifacts;

@@ -2,8 +2,8 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.WebUtilities;
-using PgChatOps.Artifacts;
 using PgChatOps.IntegrationTests.Infrastructure;
+using PgChatOps.Slack;
 
 namespace PgChatOps.IntegrationTests.Artifacts;
 

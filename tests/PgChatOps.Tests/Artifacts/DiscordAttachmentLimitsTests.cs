@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using PgChatOps.Artifacts;
+using PgChatOps.Discord;
 
 namespace PgChatOps.Tests.Artifacts;
 

@@ -1,4 +1,4 @@
-namespace PgChatOps.Artifacts;
+namespace PgChatOps.Slack;
 
 /// <summary>
 /// How an upload went. On failure, <see cref="Error"/> is Slack's error code (e.g. <c>file_uploads_disabled</c>,

@@ -1,4 +1,4 @@
-namespace PgChatOps.Artifacts;
+namespace PgChatOps.Slack;
 
 /// <summary>The three calls of Slack's external upload, in order.</summary>
 public enum SlackUploadStep

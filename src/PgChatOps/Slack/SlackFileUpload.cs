@@ -3,7 +3,7 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace PgChatOps.Artifacts;
+namespace PgChatOps.Slack;
 
 /// <summary>
 /// Shares a file in a Slack channel with the external upload (PROTOCOLS.md §16.1):

@@ -1,4 +1,4 @@
-namespace PgChatOps.Artifacts;
+namespace PgChatOps.Slack;
 
 /// <summary>
 /// A file to share in a Slack channel. <see cref="ThreadTs"/> must be the parent message's ts, never a reply's

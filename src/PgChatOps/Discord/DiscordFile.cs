@@ -1,4 +1,4 @@
-namespace PgChatOps.Artifacts;
+namespace PgChatOps.Discord;
 
 /// <summary>A file for a Discord message. <see cref="Description"/> is the alt text (at most 1024 characters).</summary>
 public sealed record DiscordFile(string FileName, ReadOnlyMemory<byte> Content, string ContentType, string? Description = null)

@@ -2,7 +2,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
 
-namespace PgChatOps.Artifacts;
+namespace PgChatOps.Discord;
 
 /// <summary>
 /// Multipart bodies that carry files to Discord (PROTOCOLS.md §16.4): a <c>payload_json</c> part with the JSON body,
