@@ -234,6 +234,14 @@ public sealed class ActionService(
             log.LogWarning("Action {ActionId} failed on target {Target}: {Error}", action.Id, action.Target, error);
             return await FailAsync(action, click, error, signalled: true);
         }
+        catch (Exception ex)
+        {
+            // Whatever went wrong, the action must not stay 'confirmed' with its outcome untold: sessions may have
+            // been signalled, and the record says so.
+            var id = Guid.NewGuid().ToString("N")[..8];
+            log.LogError(ex, "Action {ActionId} failed unexpectedly on target {Target} (error {ErrorId})", action.Id, action.Target, id);
+            return await FailAsync(action, click, $"an unexpected error inside PgChatOps (error {id}, in its log)", signalled: true);
+        }
 
         var all = outcomes
             .Concat(action.Sessions.Where(s => s.ProtectedReason is not null)

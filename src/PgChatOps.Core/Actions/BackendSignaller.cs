@@ -43,7 +43,8 @@ public sealed class BackendSignaller(TargetRegistry targets, ProtectionPolicy pr
                 WHEN c.live_start IS NULL THEN 'unverified'
                 WHEN c.live_start IS DISTINCT FROM c.backend_start THEN 'reused'
                 WHEN c.live_pid = pg_backend_pid()
-                     OR (c.application_name = @own_app AND (c.live_pid = ANY (@own_pids) OR c.usename = current_user))
+                     OR (c.application_name = @own_app AND c.live_pid = ANY (@own_pids))
+                     OR (c.usename = current_user AND c.application_name LIKE 'pgchatops-%')
                      OR c.backend_type IS DISTINCT FROM 'client backend' THEN 'protected'
                 WHEN c.is_superuser AND NOT @allow_superusers THEN 'protected'
                 WHEN c.usename = ANY (@protected_roles) OR c.application_name = ANY (@protected_apps) THEN 'protected'

@@ -12,10 +12,10 @@ internal static class SessionQuery
 {
     public const int QueryTextLimit = 2000;
 
-    // The bot's own backends carry this process's secret name AND either a pid it holds or the bot's own role. The role
-    // covers a connection the bot is opening at this very moment (its pid is recorded only once the open completes); a
-    // stranger copying the name under another role is listed and marked, and one with the bot's credentials could do
-    // what the bot does anyway.
+    // The bot's own backends: this process's secret name on a pid it holds, or any PgChatOps name (pgchatops-<hex>) under
+    // the bot's own role. The role covers a connection this process is opening at this very moment (its pid is recorded
+    // only once the open completes) and the other replicas' connections (each has its own secret name). A stranger
+    // using the name under another role is listed and marked; one with the bot's credentials can do what the bot does.
     // is_superuser reads pg_roles once per statement (an InitPlan), not once per row: a lock pile-up lists thousands.
     public const string Columns = """
         a.pid, a.backend_start, a.usename, a.datname, a.application_name,
@@ -26,8 +26,8 @@ internal static class SessionQuery
         CASE WHEN @show_query THEN left(a.query, @query_len) END AS query,
         a.backend_type,
         coalesce(a.usesysid = ANY (ARRAY(SELECT r.oid FROM pg_roles r WHERE r.rolsuper)), false) AS is_superuser,
-        (a.pid = pg_backend_pid() OR (a.application_name = @own_app AND (a.pid = ANY (@own_pids) OR a.usename = current_user))) AS is_own,
-        (a.pid <> pg_backend_pid() AND NOT (a.application_name = @own_app AND (a.pid = ANY (@own_pids) OR a.usename = current_user))
+        (a.pid = pg_backend_pid() OR ((a.application_name = @own_app AND a.pid = ANY (@own_pids)) OR (a.usename = current_user AND a.application_name LIKE 'pgchatops-%'))) AS is_own,
+        (a.pid <> pg_backend_pid() AND NOT ((a.application_name = @own_app AND a.pid = ANY (@own_pids)) OR (a.usename = current_user AND a.application_name LIKE 'pgchatops-%'))
          AND (a.application_name = 'pgchatops' OR a.application_name LIKE 'pgchatops-%')) AS claims_bot_name,
         a.leader_pid
         """;
@@ -39,7 +39,7 @@ internal static class SessionQuery
     /// </summary>
     public const string FilterPredicate = """
         a.backend_type = 'client backend' AND a.pid <> pg_backend_pid()
-        AND (NOT (a.application_name = @own_app AND (a.pid = ANY (@own_pids) OR a.usename = current_user)) OR @app::text IS NOT NULL)
+        AND (NOT ((a.application_name = @own_app AND a.pid = ANY (@own_pids)) OR (a.usename = current_user AND a.application_name LIKE 'pgchatops-%')) OR @app::text IS NOT NULL)
         AND (@user::text IS NULL OR a.usename ILIKE @user ESCAPE '\')
         AND (@db::text IS NULL OR a.datname ILIKE @db ESCAPE '\')
         AND (@app::text IS NULL OR a.application_name ILIKE @app ESCAPE '\')

@@ -294,7 +294,8 @@ public sealed class StateStore : IAsyncDisposable
         await using var lease = owned is null ? await OpenAsync(ct) : null;
         var conn = ownedConnection ?? lease!.Connection;
         await using var tx = await conn.BeginTransactionAsync(ct);
-        await using (var lockCmd = new NpgsqlCommand("SELECT pg_advisory_xact_lock(7408231604273911)", conn, tx))
+        // Migrations may take long (migration 3 chains every existing audit row): no client-side timeout here.
+        await using (var lockCmd = new NpgsqlCommand("SELECT pg_advisory_xact_lock(7408231604273911)", conn, tx) { CommandTimeout = 0 })
         {
             await lockCmd.ExecuteNonQueryAsync(ct);
         }
@@ -374,7 +375,7 @@ public sealed class StateStore : IAsyncDisposable
             {
                 continue;
             }
-            await using var apply = new NpgsqlCommand(Migrations[i], conn, tx);
+            await using var apply = new NpgsqlCommand(Migrations[i], conn, tx) { CommandTimeout = 0 };
             await apply.ExecuteNonQueryAsync(ct);
             await using var mark = new NpgsqlCommand("INSERT INTO pgchatops.schema_migrations (version) VALUES (@v)", conn, tx);
             mark.Parameters.AddWithValue("v", version);

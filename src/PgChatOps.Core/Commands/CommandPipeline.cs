@@ -28,6 +28,8 @@ public sealed class CommandPipeline(
 {
     private readonly MonitoringOptions _monitoring = options.Value.Monitoring;
 
+    private int _verifying;
+
     public async Task<Reply> HandleAsync(ChatRequest request, CancellationToken ct)
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
@@ -167,7 +169,21 @@ public sealed class CommandPipeline(
                     ? Reply.Error($"No session with pid {command.Pid} on {target}.", "It may have ended; `/pg sessions` lists the current ones.")
                     : Replies.Replies.Show(target, detail, protection, now, targets.Options(target).ShowQueryText);
             case Verb.Audit when command.Verify:
-                return Replies.Replies.AuditChain(await audit.VerifyChainAsync(ct), now);
+                // One walk of the log at a time: it holds a state-store connection for up to a minute, and the pool
+                // is what every preview and confirmation needs.
+                if (Interlocked.CompareExchange(ref _verifying, 1, 0) != 0)
+                {
+                    return Reply.Error("An audit verification is already running here: its answer comes first.",
+                        "Ask again when it has answered; one walk of the log runs at a time.");
+                }
+                try
+                {
+                    return Replies.Replies.AuditChain(await audit.VerifyChainAsync(ct), now);
+                }
+                finally
+                {
+                    Volatile.Write(ref _verifying, 0);
+                }
             case Verb.Audit:
                 // Only actions on targets this person may view here: the audit log spans every channel and target.
                 return Replies.Replies.Audit(await audit.LatestActionsAsync(command.Last ?? 10, VisibleTargets(request).ToList(), ct), now);

@@ -28,7 +28,10 @@ public sealed class WatchSampler(TargetRegistry targets)
                 FROM pg_stat_activity
             ), c AS MATERIALIZED (
                 SELECT * FROM a
-                WHERE backend_type = 'client backend' AND pid <> pg_backend_pid() AND application_name <> 'pgchatops'
+                WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()
+                  -- The bot's own, recognised as SessionQuery does: a session merely named pgchatops is watched like any other.
+                  AND NOT ((application_name = @own_app AND pid = ANY (@own_pids))
+                           OR (usename = current_user AND application_name LIKE 'pgchatops-%'))
             ), w AS MATERIALIZED (
                 SELECT pid, pg_blocking_pids(pid) AS blocked_by
                 FROM c
@@ -69,7 +72,9 @@ public sealed class WatchSampler(TargetRegistry targets)
                         'blocked_by', coalesce(w.blocked_by, ARRAY[]::int[]))), '[]')
                    FROM a JOIN picked p ON p.pid = a.pid LEFT JOIN w ON w.pid = a.pid)::text AS candidates
             """;
+        // The pool only, never the lifeline: sampling must not take the connection kept for commands in a storm.
         await using var cmd = targets.Get(target).CreateCommand(sql);
+        TargetRegistry.AddOwnParameters(cmd);
         cmd.Parameters.Add(new NpgsqlParameter("locks", NpgsqlDbType.Boolean) { Value = needs.Locks });
         cmd.Parameters.Add(new NpgsqlParameter("idle_min", NpgsqlDbType.Interval) { Value = needs.IdleInTransaction is { } i ? i : DBNull.Value });
         cmd.Parameters.Add(new NpgsqlParameter("run_min", NpgsqlDbType.Interval) { Value = needs.Running is { } r ? r : DBNull.Value });

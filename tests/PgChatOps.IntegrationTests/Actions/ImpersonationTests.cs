@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 using PgChatOps.Activity;
 using PgChatOps.IntegrationTests.Infrastructure;
 using PgChatOps.Replies;
@@ -74,5 +75,24 @@ public sealed class ImpersonationTests
         Assert.Equal(ReplyKind.Error, kill.Kind);
         Assert.Contains("the bot's own connection", kill.Notes[0], StringComparison.Ordinal);
         Assert.Equal(lifeline, core.Services.GetRequiredService<TargetRegistry>().Lifeline("test").Pid);
+    }
+
+    [Fact]
+    public async Task Item2_another_replicas_connection_under_the_bots_role_is_its_own_not_an_impersonator()
+    {
+        // Another replica names its connections with a secret of its own; it logs in as the bot's role (here postgres).
+        await using var replica = new NpgsqlConnection(await TestDatabase.ConnectionStringAsync()
+            + ";Pooling=false;Application Name=pgchatops-0123456789abcdef");
+        await replica.OpenAsync();
+        var pid = replica.ProcessID.ToString(CultureInfo.InvariantCulture);
+        await using var core = await CoreHost.StartAsync();
+
+        var shown = await core.SendAsync($"show {pid}");
+        var kill = await core.SendAsync($"kill {pid}");
+
+        Assert.Contains(shown.Fields, f => f.Name == "protected" && f.Value == "the bot's own connection");
+        Assert.Contains(shown.Fields, f => f.Name == "application" && f.Value == "pgchatops-0123456789abcdef");
+        Assert.Equal(ReplyKind.Error, kill.Kind);
+        Assert.Equal(System.Data.ConnectionState.Open, replica.State);
     }
 }
