@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Logging;
+using PgChatOps.Audit;
 using PgChatOps.Commands;
 
 namespace PgChatOps.Slack;
@@ -19,6 +20,7 @@ public sealed partial class SlackEvents(
     SlackOpenConfirmations confirmations,
     DetachedWork background,
     SlackSignatureVerifier verifier,
+    SeenRequests seen,
     TimeProvider time,
     ILogger<SlackEvents> log)
 {
@@ -86,6 +88,12 @@ public sealed partial class SlackEvents(
 
         background.Run("answer an app mention", async ct =>
         {
+            // Slack retries an event it thinks was lost, maybe on another replica: answer it once in all, silently.
+            if (eventId is not null && !await FirstTimeAnywhereAsync(eventId, ct))
+            {
+                log.LogDebug("Ignoring Slack event {EventId}: another replica handled it.", eventId);
+                return;
+            }
             var request = new ChatRequest(Platform.Slack, team, channel, threadTs, new ChatUser(userId, userId, []), text)
             {
                 IsDirectMessage = directMessage,
@@ -99,6 +107,23 @@ public sealed partial class SlackEvents(
             await delivery.RecordOutcomeAsync(reply, null, null, user, ct);
         });
         return Results.Ok();
+    }
+
+    /// <summary>
+    /// Whether no replica has handled this event yet. When the state store cannot say, the mention is answered: a
+    /// read changes nothing, and a kill still needs the store to post its preview.
+    /// </summary>
+    private async Task<bool> FirstTimeAnywhereAsync(string eventId, CancellationToken ct)
+    {
+        try
+        {
+            return await seen.FirstTimeAsync(Platform.Slack, "event:" + eventId, ct);
+        }
+        catch (StateStoreUnavailableException ex)
+        {
+            log.LogWarning("Could not check Slack event {EventId} for a repeat: {Error}", eventId, ex.Message);
+            return true;
+        }
     }
 
     /// <summary>The command in a mention: without the bot's mention (and an optional leading /pg), unescaped.</summary>

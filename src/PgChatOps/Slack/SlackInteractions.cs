@@ -104,6 +104,8 @@ public sealed class SlackInteractions(
             return new ButtonClick(Platform.Slack, team, channel, new ChatUser(userId, name, []), id, role.Value)
             {
                 IsDirectMessage = SlackConversation.IsDirectMessage(channel, SlackInbound.Str(payload["channel"]?["name"])),
+                // Slack gives every click its own trigger_id: a replayed payload is handled once, across replicas.
+                DeliveryId = SlackInbound.Str(payload["trigger_id"]) is { Length: > 0 } trigger ? "click:" + trigger : null,
             };
         }
         return null;

@@ -127,4 +127,40 @@ public sealed class ReplayTests
         Assert.True(await seen.FirstTimeAsync(PgChatOps.Commands.Platform.Slack, "recent", CancellationToken.None));
         Assert.Equal(0, await CountAsync(state, "SELECT count(*) FROM pgchatops.seen_requests WHERE request_id = 'old'"));
     }
+
+    [Fact]
+    public async Task Item5_a_replayed_slack_click_with_a_seen_trigger_id_is_handled_once()
+    {
+        await using var sessions = await TestSessions.CreateAsync("rk");
+        var victim = await sessions.OpenAsync();
+        await using var slack = await SlackFixture.StartAsync(new Dictionary<string, string?>
+        {
+            ["Access:Rules:0:Platform"] = "slack",
+            ["Access:Rules:0:Channels:0"] = "CREPLAYK",
+            ["Access:Rules:0:Allow:0"] = "view",
+            ["Access:Rules:0:Allow:1"] = "terminate",
+        });
+        const string user = "UREPLAYK";
+        await slack.Client.CommandAsync("CREPLAYK", user, $"kill {victim.Pid.ToString(CultureInfo.InvariantCulture)}", slack.ResponseUrl("replayk"));
+        var stateDb = slack.StateDatabase;
+        var id = Guid.Empty;
+        for (var i = 0; i < 100 && id == Guid.Empty; i++)
+        {
+            var found = await TestDatabase.ScalarAsync<object>(
+                "SELECT coalesce((SELECT id::text FROM pgchatops.pending_actions WHERE requested_by = @u), '')", stateDb, ("u", user));
+            id = Guid.TryParse((string)found, out var parsed) ? parsed : Guid.Empty;
+            await Task.Delay(id == Guid.Empty ? 50 : 0);
+        }
+        var trigger = SlackClient.NewTriggerId();
+
+        // The same abort click, captured and sent again with its trigger_id.
+        await slack.Client.ClickAsync("CREPLAYK", user, "pgchatops.abort", id, slack.ResponseUrl("abortk"), "1700000000.000300", triggerId: trigger);
+        await slack.Client.ClickAsync("CREPLAYK", user, "pgchatops.abort", id, slack.ResponseUrl("abortk"), "1700000000.000300", triggerId: trigger);
+
+        var answer = await slack.PostedToAsync("/response/abortk", m => m["text"]?.GetValue<string>().Contains("Already handled: this exact request", StringComparison.Ordinal) == true);
+        Assert.Equal("ephemeral", answer["response_type"]!.GetValue<string>());
+        Assert.Equal(1, await CountAsync(stateDb, "SELECT count(*) FROM pgchatops.audit_log WHERE actor_id = @u AND event = 'replayed'", ("u", user)));
+        Assert.Equal(1, await CountAsync(stateDb, "SELECT count(*) FROM pgchatops.audit_log WHERE actor_id = @u AND event = 'aborted'", ("u", user)));
+        Assert.True(await TestSessions.IsAliveAsync(victim));
+    }
 }

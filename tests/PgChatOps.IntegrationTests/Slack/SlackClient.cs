@@ -35,7 +35,7 @@ internal sealed class SlackClient(HttpClient http, string signingSecret, Func<Da
     public static string NewTriggerId() =>
         $"{Random.Shared.NextInt64(1_000_000_000, 9_999_999_999)}.{Random.Shared.NextInt64(100_000_000, 999_999_999)}.{Guid.NewGuid():N}";
 
-    public Task<HttpResponseMessage> ClickAsync(string channel, string user, string actionId, Guid id, string responseUrl, string messageTs, string? team = null) =>
+    public Task<HttpResponseMessage> ClickAsync(string channel, string user, string actionId, Guid id, string responseUrl, string messageTs, string? team = null, string? triggerId = null) =>
         SendFormAsync("/slack/interactions", new Dictionary<string, string>
         {
             ["payload"] = new JsonObject
@@ -48,7 +48,7 @@ internal sealed class SlackClient(HttpClient http, string signingSecret, Func<Da
                 ["channel"] = new JsonObject { ["id"] = channel, ["name"] = "ops" },
                 ["message"] = new JsonObject { ["type"] = "message", ["ts"] = messageTs, ["text"] = "confirmation" },
                 ["response_url"] = responseUrl,
-                ["trigger_id"] = "1.2.3",
+                ["trigger_id"] = triggerId ?? NewTriggerId(),
                 ["actions"] = new JsonArray(new JsonObject
                 {
                     ["action_id"] = actionId,
