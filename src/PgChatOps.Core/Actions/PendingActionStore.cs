@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using Npgsql;
 using NpgsqlTypes;
@@ -18,6 +19,10 @@ namespace PgChatOps.Actions;
 public sealed class PendingActionStore(StateStore store, TimeProvider time)
 {
     private Task<TimeSpan>? _offset;
+    private long _offsetMeasuredAt;
+
+    /// <summary>How long a measured offset is trusted: a replica's clock may be stepped while it runs.</summary>
+    private static readonly TimeSpan OffsetLifetime = TimeSpan.FromMinutes(5);
 
     private const string Columns = """
         id, kind, status, platform, workspace, channel, thread, target, command, requested_by, requested_by_name,
@@ -53,16 +58,27 @@ public sealed class PendingActionStore(StateStore store, TimeProvider time)
         }, ct);
 
     /// <summary>
-    /// The state store's clock: this replica's <see cref="TimeProvider"/> plus an offset measured once, at first use,
-    /// against the store's <c>clock_timestamp()</c>. A replica whose clock is minutes off still expires
+    /// The state store's clock: this replica's <see cref="TimeProvider"/> plus an offset measured at first use, and again
+    /// every few minutes of real time, against the store's <c>clock_timestamp()</c>. A replica whose clock is minutes off still expires
     /// confirmations at the same moment as every other replica; a pinned test clock still moves the result.
     /// </summary>
     public async Task<DateTimeOffset> NowAsync(CancellationToken ct) => time.GetUtcNow() + await OffsetAsync(ct);
 
     private async Task<TimeSpan> OffsetAsync(CancellationToken ct)
     {
-        // Two first callers may both measure; either result is right.
-        var measuring = _offset ??= MeasureOffsetAsync();
+        // Two first callers may both measure; either result is right. The age is real (monotonic) time, never the
+        // TimeProvider's, so a test that moves its clock forward is not measured away.
+        if (_offset is { } known && Stopwatch.GetElapsedTime(Interlocked.Read(ref _offsetMeasuredAt)) > OffsetLifetime)
+        {
+            _ = Interlocked.CompareExchange(ref _offset, null, known);
+        }
+        var measuring = _offset;
+        if (measuring is null)
+        {
+            measuring = MeasureOffsetAsync();
+            Interlocked.Exchange(ref _offsetMeasuredAt, Stopwatch.GetTimestamp());
+            measuring = Interlocked.CompareExchange(ref _offset, measuring, null) ?? measuring;
+        }
         try
         {
             return await measuring.WaitAsync(ct);
