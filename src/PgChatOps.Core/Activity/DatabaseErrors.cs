@@ -60,9 +60,7 @@ internal static class DatabaseErrors
             PostgresErrorCodes.LockNotAvailable => "the statement waited too long for a lock and was stopped",
             PostgresErrorCodes.AdminShutdown => "the server is shutting down or an administrator ended the connection",
             PostgresErrorCodes.CrashShutdown => "the server is restarting after a crash",
-            PostgresErrorCodes.CannotConnectNow => Contains(pg.MessageText, "shutting down") ? "the server is shutting down and accepts no new connections"
-                : Contains(pg.MessageText, "starting up") ? "the server is starting up and accepts no connections yet"
-                : "the server is in recovery and accepts no connections yet",
+            PostgresErrorCodes.CannotConnectNow => CannotConnectNowCause(pg.MessageText),
             PostgresErrorCodes.ReadOnlySqlTransaction => "the server is a read-only standby in recovery",
             PostgresErrorCodes.InvalidCatalogName => "the database does not exist",
             PostgresErrorCodes.InsufficientPrivilege => "the role lacks a privilege it needs",
@@ -70,6 +68,19 @@ internal static class DatabaseErrors
         };
         return $"{text} [{pg.SqlState}]";
     }
+
+    /// <summary>
+    /// Why a server refused with 57P03, from its English message. PostgreSQL 14 and later say "the database
+    /// system is not accepting connections" (detail "Hot standby mode is disabled.") for a standby that runs with
+    /// hot_standby off, for as long as it stays in recovery; "not yet accepting connections" for a hot standby
+    /// that has not reached a consistent state; "is in recovery mode" while recovering from a crash. The detail
+    /// is not matched: Npgsql redacts it unless the connection string includes error details.
+    /// </summary>
+    private static string CannotConnectNowCause(string message) =>
+        Contains(message, "shutting down") ? "the server is shutting down and accepts no new connections"
+        : Contains(message, "starting up") ? "the server is starting up and accepts no connections yet"
+        : Contains(message, "not accepting connections") ? "the server is a standby in recovery and accepts no connections (hot_standby is off)"
+        : "the server is in recovery and accepts no connections yet";
 
     private static string SocketCause(SocketException socket)
     {

@@ -60,11 +60,49 @@ public sealed class ThrowawayPostgres : IAsyncDisposable
         var initdbArgs = new[] { "-D", Path.Combine(dir, "data"), "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync", "--no-instructions" };
         await RunAsync(Path.Combine(binDir, "initdb"), initdbArgs, ct, asPostgres);
 
+        return await StartOnFreePortAsync(binDir, dir, asPostgres, settings ?? [], log, ct);
+    }
+
+    /// <summary>
+    /// A standby of this server in a directory of its own: a copy taken with <c>pg_basebackup -R</c> (which
+    /// writes <c>standby.signal</c> and the <c>primary_conninfo</c> to stream from here), started on a free
+    /// port. Give <c>hot_standby=off</c> in <paramref name="settings"/> for a standby that refuses connections
+    /// while in recovery. Stopped and removed like any other throwaway server.
+    /// </summary>
+    public async Task<ThrowawayPostgres> StartStandbyAsync(IReadOnlyList<string>? settings = null, Action<string>? log = null, CancellationToken ct = default)
+    {
+        log ??= _ => { };
+        var dir = Path.Combine(Path.GetTempPath(), "pgchatops-pg-" + Guid.NewGuid().ToString("N")[..12]);
+        System.IO.Directory.CreateDirectory(dir);
+        try
+        {
+            if (_asPostgresUser)
+            {
+                await RunAsync("chown", ["postgres:", dir], ct);
+            }
+            // A fast checkpoint, WAL streamed alongside, no fsync: a copy of a fresh cluster in a second or two.
+            var backupArgs = new[]
+            {
+                "-D", Path.Combine(dir, "data"), "-h", "127.0.0.1", "-p", Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                "-U", "postgres", "-R", "-X", "stream", "-c", "fast", "--no-sync", "-w",
+            };
+            await RunAsync(Path.Combine(_binDir, "pg_basebackup"), backupArgs, ct, _asPostgresUser);
+            return await StartOnFreePortAsync(_binDir, dir, _asPostgresUser, settings ?? [], log, ct);
+        }
+        catch
+        {
+            TryDelete(dir);
+            throw;
+        }
+    }
+
+    private static async Task<ThrowawayPostgres> StartOnFreePortAsync(string binDir, string dir, bool asPostgres, IReadOnlyList<string> settings, Action<string> log, CancellationToken ct)
+    {
         Exception? last = null;
         for (var attempt = 0; attempt < 5; attempt++)
         {
             var port = FreePort();
-            var server = new ThrowawayPostgres(binDir, dir, port, asPostgres, settings ?? []);
+            var server = new ThrowawayPostgres(binDir, dir, port, asPostgres, settings);
             try
             {
                 await server.StartServerAsync(ct);

@@ -168,6 +168,23 @@ public sealed class DatabaseErrorTests
     }
 
     [Fact]
+    public async Task A_standby_that_accepts_no_connections_is_named_as_in_recovery()
+    {
+        // A streaming standby with hot standby off stays in recovery and refuses every connection with 57P03
+        // ("the database system is not accepting connections"). Both servers are small; the standby goes first.
+        await using var primary = await ThrowawayPostgres.StartAsync(settings: ["max_connections=20"]);
+        await using var standby = await primary.StartStandbyAsync(settings: ["hot_standby=off", "max_connections=20"]);
+        await WaitUntilRefusedAsync(standby.ConnectionString, PostgresErrorCodes.CannotConnectNow);
+        // The target is the standby; the state store is on the shared test server.
+        await using var core = await CoreHost.StartAsync(targetConnectionString: standby.ConnectionString);
+
+        var reply = await core.SendAsync("sessions");
+
+        Assert.Equal(ReplyKind.Error, reply.Kind);
+        Assert.Equal("Could not get an answer from test: the server is a standby in recovery and accepts no connections (hot_standby is off) [57P03].", reply.Title);
+    }
+
+    [Fact]
     public async Task After_an_immediate_restart_the_next_command_answers_as_if_nothing_happened()
     {
         // Target and state store on the same server, as in most deployments: both pools hold stale connections.
