@@ -305,10 +305,10 @@ public sealed class ActionService(
         await store.ExpireAsync(null, await store.NowAsync(ct), a => Expired(a), ct);
 
     /// <summary>
-    /// The longest a confirmed action can take to execute: the signalling statement's budget for the most sessions
-    /// one action may hit, its connection and command timeouts, and the writes of its result.
+    /// The longest a confirmed action can take to execute: the signalling statement's budget, its connection and
+    /// command timeouts, the wait for terminated backends to exit, and the writes of its result.
     /// </summary>
-    public TimeSpan LongestExecution => BackendSignaller.LongestExecution(_confirmation.MaxSessions, _monitoring.TerminateWait) + TimeSpan.FromMinutes(1);
+    public TimeSpan LongestExecution => BackendSignaller.LongestExecution(_monitoring.TerminateWait) + TimeSpan.FromMinutes(1);
 
     /// <summary>
     /// At start-up: actions confirmed longer ago than <see cref="LongestExecution"/> and still without a result were

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Npgsql;
 using NpgsqlTypes;
 using PgChatOps.Activity;
@@ -11,6 +12,12 @@ namespace PgChatOps.Actions;
 /// A cancel acts only while the query the preview showed (same query_start) is still active; an action
 /// chosen by filters acts only on sessions that still match those filters at that moment.
 /// </summary>
+/// <remarks>
+/// PostgreSQL takes one pg_stat_activity snapshot per transaction, so that statement never waits: every
+/// session is checked against the same fresh snapshot and all signals go out within milliseconds. Waiting
+/// for terminated backends to exit is a second step, outside that snapshot: a poll in autocommit until each
+/// signalled (pid, backend_start) is gone or the terminate wait has elapsed.
+/// </remarks>
 public sealed class BackendSignaller(TargetRegistry targets, ProtectionPolicy protection)
 {
     /// <summary>Characters of the current query kept in an outcome (where the target shows query text).</summary>
@@ -56,8 +63,10 @@ public sealed class BackendSignaller(TargetRegistry targets, ProtectionPolicy pr
                 WHEN NOT (me.is_superuser
                           OR (NOT c.is_superuser
                               AND (me.can_signal OR pg_has_role(current_user, c.usesysid, 'USAGE')))) THEN 'no_privilege'
+                -- No timeout: the signal is sent and the next row is checked at once; the wait for exits comes afterwards.
+                -- False means the pid was no longer a PostgreSQL backend when signalled: nothing was sent.
                 WHEN @terminate THEN
-                    CASE WHEN pg_terminate_backend(c.pid, @wait_ms) THEN 'terminated' ELSE 'still_running' END
+                    CASE WHEN pg_terminate_backend(c.pid) THEN 'terminated' ELSE 'not_signalled' END
                 ELSE
                     CASE WHEN pg_cancel_backend(c.pid) THEN 'cancelled' ELSE 'not_signalled' END
             END AS outcome,
@@ -67,17 +76,32 @@ public sealed class BackendSignaller(TargetRegistry targets, ProtectionPolicy pr
         """;
 
     /// <summary>
-    /// The longest one signalling call can take: opening the connection, then the statement's budget and the
-    /// command timeout's slack over it.
+    /// The longest one signalling call can take: opening the connection, the signalling statement's budget and
+    /// the command timeout's slack over it, then the wait for exits and its last poll's command timeout.
     /// </summary>
-    public static TimeSpan LongestExecution(int sessions, TimeSpan terminateWait) =>
-        ConnectTimeout + Budget(sessions, terminateWait) + CommandTimeoutSlack;
+    public static TimeSpan LongestExecution(TimeSpan terminateWait) =>
+        ConnectTimeout + Budget + CommandTimeoutSlack + terminateWait + PollInterval + PollCommandTimeout;
 
     private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan CommandTimeoutSlack = TimeSpan.FromSeconds(6);
 
-    private static TimeSpan Budget(int sessions, TimeSpan terminateWait) =>
-        TimeSpan.FromTicks(terminateWait.Ticks * Math.Max(1, sessions)) + TimeSpan.FromSeconds(30);
+    /// <summary>
+    /// The signalling statement's statement_timeout. It never waits for a backend, so this is slack for a
+    /// loaded server; it only has to outlast the monitoring timeout so the statement is never cut off after
+    /// some backends were already signalled.
+    /// </summary>
+    private static readonly TimeSpan Budget = TimeSpan.FromSeconds(30);
+
+    /// <summary>How often the wait for terminated backends looks whether they are gone.</summary>
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(50);
+    private static readonly TimeSpan PollCommandTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>Which of the signalled (pid, backend_start) are still there; a new statement, so a new snapshot.</summary>
+    private const string StillThereSql = """
+        SELECT a.pid
+        FROM unnest(@pids::int[], @starts::timestamptz[]) AS w(pid, backend_start)
+        JOIN pg_stat_activity a ON a.pid = w.pid AND a.backend_start = w.backend_start
+        """;
 
     public Task<IReadOnlyList<SessionOutcome>> SignalAsync(
         string target, ActionKind kind, IReadOnlyList<PlannedSession> sessions, TimeSpan terminateWait, CancellationToken ct) =>
@@ -95,9 +119,6 @@ public sealed class BackendSignaller(TargetRegistry targets, ProtectionPolicy pr
         {
             throw new ActionNotStartedException($"the target {target} is no longer configured here; nothing was signalled");
         }
-        // Waiting for backends to exit may outlast the monitoring statement_timeout: raise it for this
-        // transaction only, so the statement is never cut off after some backends were already signalled.
-        var budget = Budget(sessions.Count, terminateWait);
         ConnectionLease opened;
         try
         {
@@ -110,7 +131,9 @@ public sealed class BackendSignaller(TargetRegistry targets, ProtectionPolicy pr
         await using var lease = opened;
         var conn = lease.Connection;
         await using var tx = await conn.BeginTransactionAsync(ct);
-        await using (var set = new NpgsqlCommand($"SET LOCAL statement_timeout = {(long)budget.TotalMilliseconds}", conn, tx))
+        // The monitoring statement_timeout may be tight: raise it for this transaction only, so the statement
+        // is never cut off after some backends were already signalled.
+        await using (var set = new NpgsqlCommand($"SET LOCAL statement_timeout = {(long)Budget.TotalMilliseconds}", conn, tx))
         {
             await set.ExecuteNonQueryAsync(ct);
         }
@@ -127,8 +150,7 @@ public sealed class BackendSignaller(TargetRegistry targets, ProtectionPolicy pr
         cmd.Parameters.Add(new NpgsqlParameter("protected_apps", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = protection.Applications.ToArray() });
         cmd.Parameters.Add(new NpgsqlParameter("terminate", NpgsqlDbType.Boolean) { Value = kind == ActionKind.Terminate });
         TargetRegistry.AddOwnParameters(cmd);
-        cmd.Parameters.Add(new NpgsqlParameter("wait_ms", NpgsqlDbType.Bigint) { Value = (long)terminateWait.TotalMilliseconds });
-        cmd.CommandTimeout = (int)Math.Ceiling(budget.TotalSeconds) + 5;
+        cmd.CommandTimeout = (int)Math.Ceiling(Budget.TotalSeconds) + 5;
 
         var outcomes = new List<SessionOutcome>();
         await using (var r = await cmd.ExecuteReaderAsync(ct))
@@ -140,6 +162,49 @@ public sealed class BackendSignaller(TargetRegistry targets, ProtectionPolicy pr
             }
         }
         await tx.CommitAsync(ct);
-        return outcomes;
+
+        if (kind != ActionKind.Terminate || terminateWait <= TimeSpan.Zero)
+        {
+            // Without a wait, a sent SIGTERM counts as terminated, as pg_terminate_backend(pid) says.
+            return outcomes;
+        }
+        var stillThere = await WaitForExitsAsync(conn, outcomes.Where(o => o.Outcome == Outcomes.Terminated).ToList(), terminateWait, ct);
+        return stillThere.Count == 0
+            ? outcomes
+            : outcomes.Select(o => o.Outcome == Outcomes.Terminated && stillThere.Contains(o.Pid) ? o with { Outcome = Outcomes.StillRunning } : o).ToList();
+    }
+
+    /// <summary>
+    /// Polls, each time in a statement of its own (autocommit: a fresh pg_stat_activity snapshot), until every
+    /// signalled backend is gone or <paramref name="wait"/> has elapsed. Returns the pids still there.
+    /// </summary>
+    private static async Task<HashSet<int>> WaitForExitsAsync(NpgsqlConnection conn, IReadOnlyList<SessionOutcome> signalled, TimeSpan wait, CancellationToken ct)
+    {
+        var remaining = signalled;
+        var stillThere = new HashSet<int>();
+        var clock = Stopwatch.StartNew();
+        while (remaining.Count > 0)
+        {
+            await using (var poll = new NpgsqlCommand(StillThereSql, conn))
+            {
+                poll.Parameters.Add(new NpgsqlParameter("pids", NpgsqlDbType.Array | NpgsqlDbType.Integer) { Value = remaining.Select(o => o.Pid).ToArray() });
+                poll.Parameters.Add(new NpgsqlParameter("starts", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { Value = remaining.Select(o => o.BackendStart).ToArray() });
+                poll.CommandTimeout = (int)PollCommandTimeout.TotalSeconds;
+                stillThere.Clear();
+                await using var r = await poll.ExecuteReaderAsync(ct);
+                while (await r.ReadAsync(ct))
+                {
+                    stillThere.Add(r.GetInt32(0));
+                }
+            }
+            remaining = remaining.Where(o => stillThere.Contains(o.Pid)).ToList();
+            var left = wait - clock.Elapsed;
+            if (remaining.Count == 0 || left <= TimeSpan.Zero)
+            {
+                break;
+            }
+            await Task.Delay(left < PollInterval ? left : PollInterval, ct);
+        }
+        return stillThere;
     }
 }

@@ -67,10 +67,10 @@ public static class Outcomes
     public const string Terminated = "terminated";
     public const string Cancelled = "cancelled";
 
-    /// <summary>pg_terminate_backend's wait ran out and the backend is still there.</summary>
+    /// <summary>Signalled to terminate, but the backend was still there when the terminate wait ran out.</summary>
     public const string StillRunning = "still_running";
 
-    /// <summary>pg_cancel_backend returned false.</summary>
+    /// <summary>pg_cancel_backend or pg_terminate_backend returned false: the pid was no longer a backend, nothing was sent.</summary>
     public const string NotSignalled = "not_signalled";
 
     /// <summary>No backend has that pid any more.</summary>

@@ -86,7 +86,10 @@ public sealed class MonitoringOptions
     /// <summary>statement_timeout for every monitoring query.</summary>
     public TimeSpan StatementTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>How long terminate waits for a backend to exit before reporting it still running.</summary>
+    /// <summary>
+    /// How long a kill, once it has signalled all its sessions at once, waits for them to exit before reporting
+    /// the ones still there as still running (one wait for the whole action, not one per session).
+    /// </summary>
     public TimeSpan TerminateWait { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Rows shown when a command gives no limit=.</summary>
