@@ -27,6 +27,7 @@ internal static class DatabaseErrors
         PostgresException pg => ServerCause(pg, statementTimeout),
         // Already a sentence of ours, about the state store.
         Audit.StateStoreUnavailableException => ex.Message,
+        LifelineBusyException => $"the server is full and the bot's one reserved connection is busy with another command; try again in a moment [{PostgresErrorCodes.TooManyConnections}]",
         OperationCanceledException => $"the server did not answer in time [{PostgresErrorCodes.ConnectionFailure}]",
         _ when Find<SocketException>(ex) is { } socket => SocketCause(socket),
         _ when IsClosedByServer(ex) => $"the server closed the connection unexpectedly [{PostgresErrorCodes.ConnectionFailure}]",

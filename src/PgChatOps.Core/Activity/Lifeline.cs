@@ -10,17 +10,22 @@ namespace PgChatOps.Activity;
 /// <summary>
 /// One dedicated, authenticated connection to a server, held from start-up so that the bot still gets in when
 /// the server is full (SQLSTATE 53300). It is never pooled or pruned; TCP keepalives and a periodic cheap check
-/// notice when it dies, and it is re-opened in the background with backoff. Work on it is serialised.
+/// notice when it dies, and it is re-opened in the background with backoff. Work on it is serialised, and actions
+/// come first: a waiting action (a signal, a state-store write) is served before every waiting read, and a read
+/// waits at most <see cref="ReadWait"/> before it gives up with <see cref="LifelineBusyException"/>.
 /// </summary>
 public sealed class Lifeline : IAsyncDisposable
 {
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
 
+    /// <summary>How long a read waits for a busy lifeline before it gives up: reads never queue up in a storm.</summary>
+    internal static readonly TimeSpan ReadWait = TimeSpan.FromSeconds(2);
+
     private readonly NpgsqlDataSource _source;
     private readonly BackendPids _pids;
     private readonly TimeSpan _checkInterval;
     private readonly ILogger _log;
-    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly LifelineGate _gate = new();
     private readonly SemaphoreSlim _wake = new(0, 1);
     private volatile NpgsqlConnection? _connection;
 
@@ -70,16 +75,20 @@ public sealed class Lifeline : IAsyncDisposable
     }
 
     /// <summary>
-    /// The lifeline's connection for one short piece of work, or null when it is not held. Callers wait their
-    /// turn; release the lease promptly.
+    /// The lifeline's connection for one short piece of work, or null when it is not held. Actions wait their
+    /// turn, ahead of reads; a read that does not get it within <see cref="ReadWait"/> throws
+    /// <see cref="LifelineBusyException"/>. Release the lease promptly.
     /// </summary>
-    internal async Task<ConnectionLease?> TryAcquireAsync(CancellationToken ct)
+    internal async Task<ConnectionLease?> TryAcquireAsync(LifelineUse use, CancellationToken ct)
     {
         if (!IsHeld)
         {
             return null;
         }
-        await _gate.WaitAsync(ct);
+        if (!await _gate.EnterAsync(use, use == LifelineUse.Read ? ReadWait : Timeout.InfiniteTimeSpan, ct))
+        {
+            throw new LifelineBusyException(Name);
+        }
         var conn = _connection;
         if (conn is not { State: ConnectionState.Open })
         {
@@ -88,6 +97,9 @@ public sealed class Lifeline : IAsyncDisposable
         }
         return new ConnectionLease(conn, () => Release(conn), onLifeline: true);
     }
+
+    /// <summary>The gate itself, for tests that hold the lifeline busy.</summary>
+    internal LifelineGate Gate => _gate;
 
     private ValueTask Release(NpgsqlConnection conn)
     {
@@ -109,7 +121,16 @@ public sealed class Lifeline : IAsyncDisposable
     {
         var conn = await _source.OpenConnectionAsync(ct);
         _pids.Add(conn.ProcessID);
-        await _gate.WaitAsync(ct);
+        try
+        {
+            await _gate.EnterAsync(LifelineUse.Action, Timeout.InfiniteTimeSpan, ct);
+        }
+        catch
+        {
+            // Cancelled while waiting for the gate: the new connection is nobody's, close it.
+            await conn.DisposeAsync();
+            throw;
+        }
         try
         {
             var old = _connection;
@@ -138,7 +159,7 @@ public sealed class Lifeline : IAsyncDisposable
             FROM pg_stat_activity
             WHERE application_name = @app
             """;
-        if (!await _gate.WaitAsync(0, ct))
+        if (!_gate.TryEnter())
         {
             return;
         }

@@ -28,8 +28,17 @@ public sealed class PoolWithLifeline : IAsyncDisposable
 
     private NpgsqlDataSource LifelineSource { get; }
 
-    /// <summary>A pooled connection, or the lifeline's when the server is full. Throws the pool's error when neither is had.</summary>
-    public async Task<ConnectionLease> OpenAsync(CancellationToken ct)
+    /// <summary>
+    /// A pooled connection, or the lifeline's when the server is full, for an action or a state-store write: it
+    /// waits its turn on the lifeline, ahead of reads. Throws the pool's error when neither is had.
+    /// </summary>
+    public Task<ConnectionLease> OpenAsync(CancellationToken ct) => OpenAsync(LifelineUse.Action, ct);
+
+    /// <summary>
+    /// A pooled connection, or the lifeline's when the server is full. A read waits only briefly for the
+    /// lifeline, behind any action, and otherwise throws <see cref="LifelineBusyException"/>.
+    /// </summary>
+    internal async Task<ConnectionLease> OpenAsync(LifelineUse use, CancellationToken ct)
     {
         try
         {
@@ -38,7 +47,7 @@ public sealed class PoolWithLifeline : IAsyncDisposable
         }
         catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.TooManyConnections)
         {
-            if (await Lifeline.TryAcquireAsync(ct) is { } lease)
+            if (await Lifeline.TryAcquireAsync(use, ct) is { } lease)
             {
                 return lease;
             }
@@ -46,8 +55,11 @@ public sealed class PoolWithLifeline : IAsyncDisposable
         }
     }
 
-    /// <summary>A command on a connection from <see cref="OpenAsync"/>; disposing the command gives the connection back.</summary>
-    public async Task<NpgsqlCommand> CommandAsync(string sql, CancellationToken ct) => new LeasedCommand(sql, await OpenAsync(ct));
+    /// <summary>A command on a connection from <see cref="OpenAsync(CancellationToken)"/>; disposing the command gives the connection back.</summary>
+    public Task<NpgsqlCommand> CommandAsync(string sql, CancellationToken ct) => CommandAsync(sql, LifelineUse.Action, ct);
+
+    /// <summary>A command on a connection from <see cref="OpenAsync(LifelineUse, CancellationToken)"/>.</summary>
+    internal async Task<NpgsqlCommand> CommandAsync(string sql, LifelineUse use, CancellationToken ct) => new LeasedCommand(sql, await OpenAsync(use, ct));
 
     /// <summary>
     /// The bot's data sources: application_name is the per-process name, statement and lock timeouts are short.

@@ -51,16 +51,20 @@ public sealed class TargetRegistry : IAsyncDisposable
     /// <summary>The canonical spelling of a target name, as configured.</summary>
     public string Canonical(string name) => _targets.Keys.First(k => string.Equals(k, name, StringComparison.OrdinalIgnoreCase));
 
-    /// <summary>A connection to the target: pooled, or the lifeline when the server is full.</summary>
+    /// <summary>
+    /// A connection to the target for an action (a signal): pooled, or the lifeline when the server is full, where
+    /// it waits its turn ahead of every waiting read.
+    /// </summary>
     public Task<ConnectionLease> OpenAsync(string name, CancellationToken ct) => _targets[name].Source.OpenAsync(ct);
 
     /// <summary>
     /// A command on <see cref="OpenAsync"/>'s connection, carrying <c>@own_pids</c> and <c>@own_app</c> for
-    /// <see cref="SessionQuery"/>. Disposing it gives the connection back.
+    /// <see cref="SessionQuery"/>, for a read. Disposing it gives the connection back. When the server is full a read
+    /// waits only briefly for the lifeline, behind any action, and otherwise throws <see cref="LifelineBusyException"/>.
     /// </summary>
     public async Task<NpgsqlCommand> CommandAsync(string name, string sql, CancellationToken ct)
     {
-        var cmd = await _targets[name].Source.CommandAsync(sql, ct);
+        var cmd = await _targets[name].Source.CommandAsync(sql, LifelineUse.Read, ct);
         AddOwnParameters(cmd);
         return cmd;
     }

@@ -23,8 +23,9 @@ public sealed class SeenRequests(StateStore store, TimeProvider time)
     {
         try
         {
-            await using var lease = await store.OpenAsync(ct);
-            var conn = lease.Connection;
+            // The pool only, never the lifeline: in a storm the lifeline is for actions and their audit records,
+            // and this check fails open (the pipeline lets the request through when it cannot be written).
+            await using var conn = await store.Pool.OpenConnectionAsync(ct);
             await PruneAsync(conn, ct);
             await using var cmd = new NpgsqlCommand("""
                 INSERT INTO pgchatops.seen_requests (platform, request_id) VALUES (@platform, @id)

@@ -392,9 +392,10 @@ public sealed class StateStore : IAsyncDisposable
     /// <summary>One migration's SQL, for tests that build a store as an older version left it.</summary>
     internal static string MigrationSql(int version) => Migrations[version - 1];
 
+    /// <summary>The schema version, read as a probe: on the lifeline it waits only briefly, behind audit-first writes.</summary>
     public async Task<int> CurrentVersionAsync(CancellationToken ct)
     {
-        await using var cmd = await CommandAsync("SELECT coalesce(max(version), 0) FROM pgchatops.schema_migrations", ct);
+        await using var cmd = await Configured.CommandAsync("SELECT coalesce(max(version), 0) FROM pgchatops.schema_migrations", LifelineUse.Read, ct);
         return Convert.ToInt32(await cmd.ExecuteScalarAsync(ct), System.Globalization.CultureInfo.InvariantCulture);
     }
 
