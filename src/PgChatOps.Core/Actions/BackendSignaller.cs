@@ -149,7 +149,7 @@ public sealed class BackendSignaller(TargetRegistry targets, ProtectionPolicy pr
         cmd.Parameters.Add(new NpgsqlParameter("protected_roles", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = protection.Roles.ToArray() });
         cmd.Parameters.Add(new NpgsqlParameter("protected_apps", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = protection.Applications.ToArray() });
         cmd.Parameters.Add(new NpgsqlParameter("terminate", NpgsqlDbType.Boolean) { Value = kind == ActionKind.Terminate });
-        TargetRegistry.AddOwnParameters(cmd);
+        targets.AddOwnParameters(target, cmd);
         cmd.CommandTimeout = (int)Math.Ceiling(Budget.TotalSeconds) + 5;
 
         var outcomes = new List<SessionOutcome>();

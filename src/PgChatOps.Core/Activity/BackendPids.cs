@@ -7,9 +7,12 @@ namespace PgChatOps.Activity;
 /// The pids of the physical connections to one server, recorded when each opens. Npgsql has no hook for a
 /// physical close, so the lifeline's periodic check prunes pids that are no longer alive under the bot's name.
 /// </summary>
-internal sealed class BackendPids
+internal sealed class BackendPids(string server)
 {
     private readonly ConcurrentDictionary<int, long> _recordedAt = new();
+
+    /// <summary>The server these pids live on (host and port): pids mean nothing on another server.</summary>
+    public string Server { get; } = server;
 
     public IEnumerable<int> Current => _recordedAt.Keys;
 

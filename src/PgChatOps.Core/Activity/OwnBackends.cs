@@ -15,9 +15,9 @@ public static class OwnBackends
     public static string ApplicationName { get; } = $"pgchatops-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8))}";
 
     /// <summary>A pid set for one server's connections (a pool and its lifeline), pruned against that server only.</summary>
-    internal static BackendPids NewSet()
+    internal static BackendPids NewSet(string server)
     {
-        var set = new BackendPids();
+        var set = new BackendPids(server);
         lock (Sets)
         {
             Sets.Add(set);
@@ -33,15 +33,22 @@ public static class OwnBackends
         }
     }
 
-    /// <summary>Every pid this process holds or held recently, on any server. Pid and name must both match to count.</summary>
-    public static int[] Pids
+    /// <summary>
+    /// The pids this process holds or held recently on one server (every pool and lifeline connected to that host and
+    /// port: a target and a state store may share it). Never another server's: a stranger there could land on one.
+    /// </summary>
+    public static int[] PidsOn(string server)
     {
-        get
+        lock (Sets)
         {
-            lock (Sets)
-            {
-                return Sets.SelectMany(s => s.Current).Distinct().ToArray();
-            }
+            return Sets.Where(s => s.Server == server).SelectMany(s => s.Current).Distinct().ToArray();
         }
+    }
+
+    /// <summary>The key of the server a connection string points at: its host(s) and port, as written.</summary>
+    internal static string ServerOf(string connectionString)
+    {
+        var csb = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
+        return $"{csb.Host?.Trim().ToLowerInvariant()}:{csb.Port}";
     }
 }

@@ -15,7 +15,8 @@ public sealed class PoolWithLifeline : IAsyncDisposable
 
     internal PoolWithLifeline(string name, string connectionString, TimeSpan statementTimeout, MonitoringOptions monitoring, ILogger log)
     {
-        _pids = OwnBackends.NewSet();
+        Server = OwnBackends.ServerOf(connectionString);
+        _pids = OwnBackends.NewSet(Server);
         var pids = _pids;
         Pool = Build(connectionString, statementTimeout, monitoring.PoolIdleLifetime, pooled: true, pids);
         LifelineSource = Build(connectionString, statementTimeout, monitoring.PoolIdleLifetime, pooled: false, pids: null);
@@ -23,6 +24,9 @@ public sealed class PoolWithLifeline : IAsyncDisposable
     }
 
     public NpgsqlDataSource Pool { get; }
+
+    /// <summary>The server (host and port) this pool and its lifeline connect to.</summary>
+    internal string Server { get; }
 
     public Lifeline Lifeline { get; }
 

@@ -65,13 +65,14 @@ public sealed class TargetRegistry : IAsyncDisposable
     public async Task<NpgsqlCommand> CommandAsync(string name, string sql, CancellationToken ct)
     {
         var cmd = await _targets[name].Source.CommandAsync(sql, LifelineUse.Read, ct);
-        AddOwnParameters(cmd);
+        AddOwnParameters(name, cmd);
         return cmd;
     }
 
-    internal static void AddOwnParameters(NpgsqlCommand cmd)
+    /// <summary><c>@own_pids</c> (the bot's pids on this target's server only) and <c>@own_app</c>.</summary>
+    internal void AddOwnParameters(string name, NpgsqlCommand cmd)
     {
-        cmd.Parameters.Add(new NpgsqlParameter("own_pids", NpgsqlDbType.Array | NpgsqlDbType.Integer) { Value = OwnBackends.Pids });
+        cmd.Parameters.Add(new NpgsqlParameter("own_pids", NpgsqlDbType.Array | NpgsqlDbType.Integer) { Value = OwnBackends.PidsOn(_targets[name].Source.Server) });
         cmd.Parameters.Add(new NpgsqlParameter("own_app", NpgsqlDbType.Text) { Value = OwnBackends.ApplicationName });
     }
 

@@ -74,7 +74,7 @@ public sealed class WatchSampler(TargetRegistry targets)
             """;
         // The pool only, never the lifeline: sampling must not take the connection kept for commands in a storm.
         await using var cmd = targets.Get(target).CreateCommand(sql);
-        TargetRegistry.AddOwnParameters(cmd);
+        targets.AddOwnParameters(target, cmd);
         cmd.Parameters.Add(new NpgsqlParameter("locks", NpgsqlDbType.Boolean) { Value = needs.Locks });
         cmd.Parameters.Add(new NpgsqlParameter("idle_min", NpgsqlDbType.Interval) { Value = needs.IdleInTransaction is { } i ? i : DBNull.Value });
         cmd.Parameters.Add(new NpgsqlParameter("run_min", NpgsqlDbType.Interval) { Value = needs.Running is { } r ? r : DBNull.Value });
