@@ -119,14 +119,15 @@ public sealed class ActivityReader(TargetRegistry targets)
     public async Task<IReadOnlyList<BlockingEntry>> BlockingAsync(string target, CancellationToken ct)
     {
         var sql = $"""
-            WITH w AS (
-                SELECT a.pid, pg_blocking_pids(a.pid) AS blocked_by
+            WITH act AS MATERIALIZED (
+                -- pg_stat_activity once: each read of it copies every backend's status, thousands in a pile-up.
+                SELECT {SessionQuery.Columns},
+                       CASE WHEN a.wait_event_type = 'Lock' THEN pg_blocking_pids(a.pid) END AS blocked_by
                 FROM pg_stat_activity a
-                WHERE a.wait_event_type = 'Lock'
             ), involved AS (
-                SELECT pid FROM w WHERE cardinality(blocked_by) > 0
+                SELECT pid FROM act WHERE cardinality(blocked_by) > 0
                 UNION
-                SELECT unnest(blocked_by) FROM w
+                SELECT unnest(blocked_by) FROM act
             ), lock_waits AS MATERIALIZED (
                 -- pg_locks once for all rows, never once per row: each read of it takes every lock-manager
                 -- partition lock, which a pile-up of thousands of waiters is already fighting over.
@@ -135,13 +136,10 @@ public sealed class ActivityReader(TargetRegistry targets)
                 WHERE NOT l.granted
                 GROUP BY l.pid
             )
-            SELECT {SessionQuery.Columns},
-                   coalesce(w.blocked_by, ARRAY[]::int[]) AS blocked_by,
-                   lw.wait_start
-            FROM pg_stat_activity a
-            JOIN involved i ON i.pid = a.pid
-            LEFT JOIN w ON w.pid = a.pid
-            LEFT JOIN lock_waits lw ON lw.pid = a.pid
+            SELECT act.*, lw.wait_start
+            FROM act
+            JOIN involved i ON i.pid = act.pid
+            LEFT JOIN lock_waits lw ON lw.pid = act.pid
             """;
         await using var cmd = await targets.CommandAsync(target, sql, ct);
         // The forest shows a short cell of each query: in a pile-up of thousands, sending 2,000 characters of every
