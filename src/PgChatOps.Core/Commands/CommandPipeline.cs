@@ -128,7 +128,9 @@ public sealed class CommandPipeline(
                 Kind = ReplyKind.Denied,
                 Visibility = Visibility.Requester,
                 Title = $"Not allowed: {Name(command.Verb)} needs the '{permission}' permission on {target} in this channel, and you do not have it.",
-                Notes = ["Ask whoever runs PgChatOps for your team to grant it (PgChatOps:Access:Rules)."],
+                Notes = [request.Platform == Platform.Console
+                    ? $"A rule with Platform console grants it: PgChatOps:Access:Rules:<i>:Platform=console, :Channels=console, :Users={request.User.Id}, :Allow={permission} (and :Targets={target} to limit it)."
+                    : "Ask whoever runs PgChatOps for your team to grant it (PgChatOps:Access:Rules)."],
             };
         }
 

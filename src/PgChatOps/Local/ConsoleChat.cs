@@ -11,7 +11,8 @@ namespace PgChatOps.Local;
 
 /// <summary>
 /// The local chat loop (<c>-- console</c>). With no target configured it starts a throwaway PostgreSQL with
-/// sample activity, and a rule that lets the console user do everything there.
+/// sample activity, and a rule that lets the console user do everything there. With targets configured and no rule
+/// naming the console platform, the local OS user may do everything on every target (and is told so).
 /// </summary>
 public static class ConsoleChat
 {
@@ -60,6 +61,23 @@ public static class ConsoleChat
                 ["PgChatOps:Access:Rules:900:Allow:1"] = "cancel",
                 ["PgChatOps:Access:Rules:900:Allow:2"] = "terminate",
             });
+        }
+        else if (!builder.Configuration.GetSection("PgChatOps:Access:Rules").GetChildren()
+                     .Any(r => string.Equals(r["Platform"]?.Trim(), Platform.Console.Name(), StringComparison.OrdinalIgnoreCase)))
+        {
+            // The person at this keyboard already holds the connection strings: with no console rule, trust them. A rule
+            // that names the console platform (a shared jump host) turns this off, and the rules apply as elsewhere.
+            var user = Environment.UserName;
+            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["PgChatOps:Access:Rules:901:Platform"] = "console",
+                ["PgChatOps:Access:Rules:901:Channels:0"] = "console",
+                ["PgChatOps:Access:Rules:901:Users:0"] = user,
+                ["PgChatOps:Access:Rules:901:Allow:0"] = "view",
+                ["PgChatOps:Access:Rules:901:Allow:1"] = "cancel",
+                ["PgChatOps:Access:Rules:901:Allow:2"] = "terminate",
+            });
+            output.WriteLine($"No console rule in PgChatOps:Access:Rules: {user} may view, cancel and terminate on every configured target from this console.");
         }
 
         using var host = builder.Build();
