@@ -91,7 +91,8 @@ public sealed class CommandPipeline(
         var command = parsed.Command!;
         if (command.Verb == Verb.Help)
         {
-            return Replies.Replies.Help(command.HelpTopic);
+            var help = Replies.Replies.Help(command.HelpTopic);
+            return command.HelpTopic is null ? help with { Fields = [YoursHere(request), .. help.Fields] } : help;
         }
         if (command.Verb == Verb.Targets)
         {
@@ -215,6 +216,27 @@ public sealed class CommandPipeline(
             }
         });
         return Replies.Replies.Targets(await Task.WhenAll(checks), time.GetUtcNow());
+    }
+
+    /// <summary>
+    /// What this asker may do here, first in the help: the verbs each permission allows and the targets where the
+    /// asker has it. Only the asker's own permissions, never the rules.
+    /// </summary>
+    private ReplyField YoursHere(ChatRequest request)
+    {
+        var parts = new List<string>();
+        foreach (var verbClass in new[] { VerbClass.View, VerbClass.Cancel, VerbClass.Terminate })
+        {
+            var where = targets.Names.Where(t => access.IsAllowed(request.Place, request.User, t, verbClass)).ToList();
+            if (where.Count > 0)
+            {
+                var verbs = CommandGrammar.Verbs.Where(v => v.Class == verbClass).Select(v => v.Name);
+                parts.Add($"{string.Join(", ", verbs)} on {string.Join(", ", where)}");
+            }
+        }
+        return new ReplyField("you may, here", parts.Count == 0
+            ? "only help: nothing else is allowed for you in this channel (PgChatOps:Access:Rules)"
+            : string.Join("; ", parts));
     }
 
     private IEnumerable<string> VisibleTargets(ChatRequest request) =>
