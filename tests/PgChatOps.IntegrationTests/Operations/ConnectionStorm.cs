@@ -73,4 +73,27 @@ internal sealed class ConnectionStorm : IAsyncDisposable
             }
         }
     }
+
+    /// <summary>One value, as the test's superuser: it gets in through superuser_reserved_connections during the storm.</summary>
+    public static async Task<T> ScalarAsync<T>(ThrowawayPostgres pg, string sql, string database = "postgres")
+    {
+        await using var conn = new NpgsqlConnection(pg.ConnectionStringFor(database) + ";Pooling=false");
+        await conn.OpenAsync();
+        await using var cmd = new NpgsqlCommand(sql, conn);
+        return (T)(await cmd.ExecuteScalarAsync())!;
+    }
+
+    /// <summary>Polls <paramref name="condition"/> for up to 30 seconds.</summary>
+    public static async Task WaitForAsync(Func<Task<bool>> condition, string what, int pollMilliseconds = 100)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"Timed out waiting for {what}.");
+            }
+            await Task.Delay(pollMilliseconds);
+        }
+    }
 }

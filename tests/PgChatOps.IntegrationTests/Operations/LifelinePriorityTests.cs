@@ -36,8 +36,8 @@ public sealed class LifelinePriorityTests(ITestOutputHelper output)
 
         // Once used, then idle for longer than the pool keeps connections: only the lifeline remains on the cluster.
         Assert.Equal(ReplyKind.Info, (await core.SendAsync("sessions")).Kind);
-        await WaitForAsync(async () => await ScalarAsync<long>(pg,
-            $"SELECT count(*) FROM pg_stat_activity WHERE application_name = '{OwnBackends.ApplicationName}'") == 1, "the pool to close its idle connections");
+        await ConnectionStorm.WaitForAsync(async () => await ConnectionStorm.ScalarAsync<long>(pg,
+            $"SELECT count(*) FROM pg_stat_activity WHERE application_name = '{OwnBackends.ApplicationName}'") == 1, "the pool to close its idle connections", pollMilliseconds: 20);
 
         const string app = "storm_prio";
         await using var storm = await ConnectionStorm.FillAsync(pg, "app", "storm", app);
@@ -58,11 +58,11 @@ public sealed class LifelinePriorityTests(ITestOutputHelper output)
                 var reply = await core.SendAsync($"sessions app={app}");
                 return (Reply: reply, Took: Stopwatch.GetElapsedTime(started));
             })).ToList();
-            await WaitForAsync(() => Task.FromResult(gate.Waiting.Reads > 0 || reads.Any(r => r.IsCompleted)), "the reads to wait for the lifeline");
+            await ConnectionStorm.WaitForAsync(() => Task.FromResult(gate.Waiting.Reads > 0 || reads.Any(r => r.IsCompleted)), "the reads to wait for the lifeline", pollMilliseconds: 20);
 
             // The kill is confirmed while reads wait: its signal waits for the lifeline as an action.
             var click = Task.Run(() => core.ClickAsync(preview.ActionId!.Value, ButtonRole.Confirm));
-            await WaitForAsync(() => Task.FromResult(gate.Waiting.Actions == 1 || click.IsCompleted), "the kill to wait for the lifeline");
+            await ConnectionStorm.WaitForAsync(() => Task.FromResult(gate.Waiting.Actions == 1 || click.IsCompleted), "the kill to wait for the lifeline", pollMilliseconds: 20);
             Assert.False(click.IsCompleted, "the kill must wait for the busy lifeline, not fail");
             output.WriteLine($"waiting (actions, reads) while the slow read runs: {gate.Waiting}");
 
@@ -79,7 +79,7 @@ public sealed class LifelinePriorityTests(ITestOutputHelper output)
             // More people ask while the kill still waits; then the slow read ends: the kill goes next, ahead of
             // the reads that queued before it was done, and completes promptly.
             var more = Enumerable.Range(0, 5).Select(_ => Task.Run(() => core.SendAsync($"sessions app={app}"))).ToList();
-            await WaitForAsync(() => Task.FromResult(gate.Waiting.Reads > 0 || more.Any(r => r.IsCompleted)), "more reads to wait for the lifeline");
+            await ConnectionStorm.WaitForAsync(() => Task.FromResult(gate.Waiting.Reads > 0 || more.Any(r => r.IsCompleted)), "more reads to wait for the lifeline", pollMilliseconds: 20);
             output.WriteLine($"waiting (actions, reads) when the slow read ends: {gate.Waiting}");
             var sinceRelease = Stopwatch.StartNew();
             gate.Release();
@@ -103,7 +103,7 @@ public sealed class LifelinePriorityTests(ITestOutputHelper output)
                 gate.Release();
             }
         }
-        Assert.Equal(0L, await ScalarAsync<long>(pg, $"SELECT count(*) FROM pg_stat_activity WHERE application_name = '{app}'"));
+        Assert.Equal(0L, await ConnectionStorm.ScalarAsync<long>(pg, $"SELECT count(*) FROM pg_stat_activity WHERE application_name = '{app}'"));
         await pg.StopAsync();
     }
 
@@ -123,8 +123,8 @@ public sealed class LifelinePriorityTests(ITestOutputHelper output)
         var registry = core.Services.GetRequiredService<TargetRegistry>();
         var lifeline = registry.Lifeline("test");
         await Lifelines.HeldAsync(lifeline);
-        await WaitForAsync(async () => await ScalarAsync<long>(pg,
-            $"SELECT count(*) FROM pg_stat_activity WHERE application_name = '{OwnBackends.ApplicationName}'") == 1, "only the lifeline on the cluster");
+        await ConnectionStorm.WaitForAsync(async () => await ConnectionStorm.ScalarAsync<long>(pg,
+            $"SELECT count(*) FROM pg_stat_activity WHERE application_name = '{OwnBackends.ApplicationName}'") == 1, "only the lifeline on the cluster", pollMilliseconds: 20);
         await using var storm = await ConnectionStorm.FillAsync(pg, "app", "storm", "storm_order");
 
         // A read holds the lifeline; another read queues, then an action; the first read ends within the read's wait.
@@ -139,7 +139,7 @@ public sealed class LifelinePriorityTests(ITestOutputHelper output)
                 order.Add("read");
             }
         });
-        await WaitForAsync(() => Task.FromResult(lifeline.Gate.Waiting.Reads == 1), "the read to wait");
+        await ConnectionStorm.WaitForAsync(() => Task.FromResult(lifeline.Gate.Waiting.Reads == 1), "the read to wait", pollMilliseconds: 20);
         var action = Task.Run(async () =>
         {
             await using var lease = await registry.OpenAsync("test", CancellationToken.None);
@@ -150,7 +150,7 @@ public sealed class LifelinePriorityTests(ITestOutputHelper output)
             }
             await Task.Delay(200);
         });
-        await WaitForAsync(() => Task.FromResult(lifeline.Gate.Waiting.Actions == 1), "the action to wait");
+        await ConnectionStorm.WaitForAsync(() => Task.FromResult(lifeline.Gate.Waiting.Actions == 1), "the action to wait", pollMilliseconds: 20);
         await slow.DisposeAsync();
 
         await action.WaitAsync(TimeSpan.FromSeconds(30));
@@ -172,24 +172,4 @@ public sealed class LifelinePriorityTests(ITestOutputHelper output)
         return cmd.Connection!.ProcessID == lifeline.Pid;
     }
 
-    private static async Task<T> ScalarAsync<T>(ThrowawayPostgres pg, string sql, string database = "postgres")
-    {
-        await using var conn = new NpgsqlConnection(pg.ConnectionStringFor(database) + ";Pooling=false");
-        await conn.OpenAsync();
-        await using var cmd = new NpgsqlCommand(sql, conn);
-        return (T)(await cmd.ExecuteScalarAsync())!;
-    }
-
-    private static async Task WaitForAsync(Func<Task<bool>> condition, string what)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"Timed out waiting for {what}.");
-            }
-            await Task.Delay(20);
-        }
-    }
 }

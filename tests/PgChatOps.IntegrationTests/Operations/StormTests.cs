@@ -35,7 +35,7 @@ public sealed class StormTests(ITestOutputHelper output)
         await StormAndRecoverAsync(pg, slack, heldByBot: 2, round: "first");
 
         // The audit log, on the cluster that was full, has every step of the kill.
-        var executed = await ScalarAsync<long>(pg, "SELECT count(*) FROM pgchatops.audit_log WHERE event = 'executed' AND outcome = 'terminated'", "app");
+        var executed = await ConnectionStorm.ScalarAsync<long>(pg, "SELECT count(*) FROM pgchatops.audit_log WHERE event = 'executed' AND outcome = 'terminated'", "app");
         Assert.True(executed >= 20, $"{executed} executed rows");
         await pg.StopAsync();
     }
@@ -57,7 +57,7 @@ public sealed class StormTests(ITestOutputHelper output)
         await pg.ExecuteAsync($"SELECT pg_terminate_backend({first})");
         var second = await Lifelines.HeldAsync(lifeline, not: first);
         Assert.NotEqual(first, second);
-        Assert.Equal(1L, await ScalarAsync<long>(pg, $"SELECT count(*) FROM pg_stat_activity WHERE pid = {second} AND usename = 'pgchatops'"));
+        Assert.Equal(1L, await ConnectionStorm.ScalarAsync<long>(pg, $"SELECT count(*) FROM pg_stat_activity WHERE pid = {second} AND usename = 'pgchatops'"));
 
         await StormAndRecoverAsync(pg, slack, heldByBot: 1, round: "second");
         await pg.StopAsync();
@@ -93,7 +93,7 @@ public sealed class StormTests(ITestOutputHelper output)
         // Used once, then idle for longer than the pool keeps idle connections: only the lifelines remain.
         var warm = await AskAsync(slack, "sessions", $"{round}-warm");
         Assert.Contains("on test", warm, StringComparison.Ordinal);
-        await WaitForAsync(async () => await BotBackendsAsync(pg) == heldByBot, "the pool to close its idle connections");
+        await ConnectionStorm.WaitForAsync(async () => await BotBackendsAsync(pg) == heldByBot, "the pool to close its idle connections");
 
         var app = $"storm_{round}";
         await using var storm = await ConnectionStorm.FillAsync(pg, "app", "storm", app);
@@ -112,7 +112,7 @@ public sealed class StormTests(ITestOutputHelper output)
             await l.ExecuteNonQueryAsync();
         }
         var waiting = new NpgsqlCommand("SELECT count(*) FROM storm_t", waiter).ExecuteScalarAsync();
-        await WaitForAsync(async () => await ScalarAsync<long>(pg, $"SELECT count(*) FROM pg_stat_activity WHERE pid = {waiter.ProcessID} AND wait_event_type = 'Lock'") == 1,
+        await ConnectionStorm.WaitForAsync(async () => await ConnectionStorm.ScalarAsync<long>(pg, $"SELECT count(*) FROM pg_stat_activity WHERE pid = {waiter.ProcessID} AND wait_event_type = 'Lock'") == 1,
             "the waiter to wait on the lock");
         var n = storm.Connections.Count;
 
@@ -138,7 +138,7 @@ public sealed class StormTests(ITestOutputHelper output)
         Assert.Contains($"Terminated {n} of {n} sessions", SlackKillFlowTests.Json(outcome), StringComparison.Ordinal);
         // The waiter either got its lock when the holder went, or was terminated itself: either way it is done.
         await Assert.ThrowsAnyAsync<Exception>(async () => { await waiting; throw new InvalidOperationException("finished"); });
-        Assert.Equal(0L, await ScalarAsync<long>(pg, $"SELECT count(*) FROM pg_stat_activity WHERE application_name = '{app}'"));
+        Assert.Equal(0L, await ConnectionStorm.ScalarAsync<long>(pg, $"SELECT count(*) FROM pg_stat_activity WHERE application_name = '{app}'"));
         Assert.Null(await ConnectionStorm.TryLoginAsync(pg, "app", "storm"));
         Assert.Null(await ConnectionStorm.TryLoginAsync(pg, "app", LeastPrivilegeRole.Name, LeastPrivilegeRole.Password));
     }
@@ -154,27 +154,6 @@ public sealed class StormTests(ITestOutputHelper output)
     }
 
     private static Task<long> BotBackendsAsync(ThrowawayPostgres pg) =>
-        ScalarAsync<long>(pg, $"SELECT count(*) FROM pg_stat_activity WHERE application_name = '{OwnBackends.ApplicationName}'");
+        ConnectionStorm.ScalarAsync<long>(pg, $"SELECT count(*) FROM pg_stat_activity WHERE application_name = '{OwnBackends.ApplicationName}'");
 
-    private static async Task<T> ScalarAsync<T>(ThrowawayPostgres pg, string sql, string database = "postgres")
-    {
-        // The test is a superuser: it gets in through superuser_reserved_connections during the storm.
-        await using var conn = new NpgsqlConnection(pg.ConnectionStringFor(database) + ";Pooling=false");
-        await conn.OpenAsync();
-        await using var cmd = new NpgsqlCommand(sql, conn);
-        return (T)(await cmd.ExecuteScalarAsync())!;
-    }
-
-    private static async Task WaitForAsync(Func<Task<bool>> condition, string what)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"Timed out waiting for {what}.");
-            }
-            await Task.Delay(100);
-        }
-    }
 }
