@@ -30,8 +30,9 @@ public sealed partial class PublishedAppTests
             var url = $"http://127.0.0.1:{port}";
             var state = await TestDatabase.CreateDatabaseAsync("state");
             var pg = await TestDatabase.GetAsync();
-            // A target behind a slow network: every readiness probe of it takes 1.5 s, so a request can be in flight.
-            await using var slow = new SlowProxy(pg.Port, TimeSpan.FromSeconds(1.5));
+            // A target behind a slow network: every readiness probe of it takes 1.2 s, so a request can be in flight (and still
+            // well inside the 2-second probe timeout on a loaded machine).
+            await using var slow = new SlowProxy(pg.Port, TimeSpan.FromSeconds(1.2));
             await using var app = AppProcess.Start(dll, ["serve", "--urls", url], new Dictionary<string, string>
             {
                 ["PgChatOps__Targets__test__ConnectionString"] = await TestDatabase.ConnectionStringAsync(),
