@@ -18,19 +18,29 @@ public sealed class LifelinePriorityTests(ITestOutputHelper output)
 {
     private const string Busy = "the server is full and the bot's one reserved connection is busy with another command; try again in a moment [53300]";
 
-    [Fact]
-    public async Task During_a_storm_a_kill_is_not_queued_behind_reads_on_the_lifeline()
+    /// <summary>A cluster of the test's own with 22 ordinary slots, the bot's role from the manifest and a role "storm".</summary>
+    private static async Task<ThrowawayPostgres> SmallClusterAsync()
     {
-        await using var pg = await ThrowawayPostgres.StartAsync(settings: ["max_connections=25", "superuser_reserved_connections=3"]);
+        var pg = await ThrowawayPostgres.StartAsync(settings: ["max_connections=25", "superuser_reserved_connections=3"]);
         await pg.ExecuteAsync("CREATE DATABASE app");
         await LeastPrivilegeRole.ApplyAsync("app", pg);
         await pg.ExecuteAsync("CREATE ROLE storm LOGIN", "app");
-        var target = pg.ConnectionStringFor("app", LeastPrivilegeRole.Name) + $";Password={LeastPrivilegeRole.Password}";
-        await using var core = await CoreHost.StartAsync(new Dictionary<string, string?>
+        return pg;
+    }
+
+    /// <summary>The bot as the least-privilege role on that cluster, its pool pruned after a second of idleness.</summary>
+    private static Task<CoreHost> BotAsync(ThrowawayPostgres pg) =>
+        CoreHost.StartAsync(new Dictionary<string, string?>
         {
             ["Monitoring:PoolIdleLifetime"] = "00:00:01",
             ["Monitoring:LifelineCheckInterval"] = "00:00:00.200",
-        }, targetConnectionString: target);
+        }, targetConnectionString: pg.ConnectionStringFor("app", LeastPrivilegeRole.Name) + $";Password={LeastPrivilegeRole.Password}");
+
+    [Fact]
+    public async Task During_a_storm_a_kill_is_not_queued_behind_reads_on_the_lifeline()
+    {
+        await using var pg = await SmallClusterAsync();
+        await using var core = await BotAsync(pg);
         var lifeline = core.Services.GetRequiredService<TargetRegistry>().Lifeline("test");
         await Lifelines.HeldAsync(lifeline);
 
@@ -110,16 +120,8 @@ public sealed class LifelinePriorityTests(ITestOutputHelper output)
     [Fact]
     public async Task A_waiting_action_takes_the_lifeline_before_reads_that_waited_longer()
     {
-        await using var pg = await ThrowawayPostgres.StartAsync(settings: ["max_connections=25", "superuser_reserved_connections=3"]);
-        await pg.ExecuteAsync("CREATE DATABASE app");
-        await LeastPrivilegeRole.ApplyAsync("app", pg);
-        await pg.ExecuteAsync("CREATE ROLE storm LOGIN", "app");
-        var target = pg.ConnectionStringFor("app", LeastPrivilegeRole.Name) + $";Password={LeastPrivilegeRole.Password}";
-        await using var core = await CoreHost.StartAsync(new Dictionary<string, string?>
-        {
-            ["Monitoring:PoolIdleLifetime"] = "00:00:01",
-            ["Monitoring:LifelineCheckInterval"] = "00:00:00.200",
-        }, targetConnectionString: target);
+        await using var pg = await SmallClusterAsync();
+        await using var core = await BotAsync(pg);
         var registry = core.Services.GetRequiredService<TargetRegistry>();
         var lifeline = registry.Lifeline("test");
         await Lifelines.HeldAsync(lifeline);
