@@ -4,7 +4,7 @@ namespace PgChatOps.Tests.Slack;
 
 public sealed class SlackManifestTests
 {
-    private static YamlMappingNode Manifest()
+    private static string ManifestPath(string file)
     {
         var dir = new DirectoryInfo(AppContext.BaseDirectory);
         while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "PgChatOps.sln")))
@@ -12,8 +12,13 @@ public sealed class SlackManifestTests
             dir = dir.Parent;
         }
         Assert.NotNull(dir);
+        return Path.Combine(dir.FullName, "manifests", "slack", file);
+    }
+
+    private static YamlMappingNode Manifest(string file = "app-manifest.yaml")
+    {
         var yaml = new YamlStream();
-        using var reader = new StreamReader(Path.Combine(dir.FullName, "manifests", "slack", "app-manifest.yaml"));
+        using var reader = new StreamReader(ManifestPath(file));
         yaml.Load(reader);
         return (YamlMappingNode)yaml.Documents[0].RootNode;
     }
@@ -42,5 +47,28 @@ public sealed class SlackManifestTests
     {
         var scopes = ((YamlSequenceNode)At(Manifest(), "oauth_config", "scopes", "bot")).Select(Text).Order(StringComparer.Ordinal);
         Assert.Equal(["app_mentions:read", "chat:write", "chat:write.public", "commands", "usergroups:read"], scopes);
+    }
+
+    [Fact]
+    public void The_socket_mode_manifest_has_no_request_url_and_the_same_command_events_and_scopes()
+    {
+        var socket = Manifest("app-manifest.socket-mode.yaml");
+        var http = Manifest();
+        var command = (YamlMappingNode)((YamlSequenceNode)At(socket, "features", "slash_commands")).Single();
+
+        Assert.Equal("true", Text(At(socket, "settings", "socket_mode_enabled")));
+        Assert.Equal("false", Text(At(http, "settings", "socket_mode_enabled")));
+        Assert.Equal("/pg", Text(At(command, "command")));
+        Assert.False(command.Children.ContainsKey(new YamlScalarNode("url")));
+        Assert.Equal("true", Text(At(socket, "settings", "interactivity", "is_enabled")));
+        Assert.False(((YamlMappingNode)At(socket, "settings", "interactivity")).Children.ContainsKey(new YamlScalarNode("request_url")));
+        Assert.False(((YamlMappingNode)At(socket, "settings", "event_subscriptions")).Children.ContainsKey(new YamlScalarNode("request_url")));
+        Assert.DoesNotContain(File.ReadAllLines(ManifestPath("app-manifest.socket-mode.yaml")), l => !l.TrimStart().StartsWith('#') && l.Contains("https://", StringComparison.Ordinal));
+        Assert.Equal(
+            ((YamlSequenceNode)At(http, "settings", "event_subscriptions", "bot_events")).Select(Text),
+            ((YamlSequenceNode)At(socket, "settings", "event_subscriptions", "bot_events")).Select(Text));
+        Assert.Equal(
+            ((YamlSequenceNode)At(http, "oauth_config", "scopes", "bot")).Select(Text).Order(StringComparer.Ordinal),
+            ((YamlSequenceNode)At(socket, "oauth_config", "scopes", "bot")).Select(Text).Order(StringComparer.Ordinal));
     }
 }
