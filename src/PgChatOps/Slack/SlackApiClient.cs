@@ -140,7 +140,7 @@ public sealed class SlackApiClient(HttpClient http, IOptions<PgChatOpsOptions> o
             {
                 var wait = RetryAfter(response);
                 response.Dispose();
-                log.LogInformation("Slack rate-limited {What}; waiting {Seconds} s (attempt {Attempt} of {Max}).", what, wait.TotalSeconds, attempt + 1, MaxRateLimitWaits);
+                SlackLog.RateLimited(log, what, wait.TotalSeconds, attempt + 1, MaxRateLimitWaits);
                 await Task.Delay(wait, time, ct);
                 continue;
             }
