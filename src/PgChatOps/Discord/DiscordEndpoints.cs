@@ -36,7 +36,8 @@ public static class DiscordEndpoints
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) })
             .SetHandlerLifetime(Timeout.InfiniteTimeSpan)
             // The default request log line holds the URL, and a webhook URL holds the interaction token.
-            .RemoveAllLoggers();
+            .RemoveAllLoggers()
+            .AddPlatformApiResilience(attemptTimeout: TimeSpan.FromSeconds(10), totalTimeout: TimeSpan.FromSeconds(15));
         return builder;
     }
 

@@ -30,7 +30,7 @@ public sealed class DiscordReplyChannel(DiscordApiClient api, ILogger<DiscordRep
         return new ReplyReceipt(true);
     }
 
-    private async Task<DiscordApiResult> CompleteCommandAsync(DiscordReplyAddress.DeferredCommand to, Reply reply, CancellationToken ct)
+    private async Task<ApiResult> CompleteCommandAsync(DiscordReplyAddress.DeferredCommand to, Reply reply, CancellationToken ct)
     {
         if (reply.Visibility != Visibility.Requester)
         {

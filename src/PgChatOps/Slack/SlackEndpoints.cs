@@ -1,10 +1,8 @@
-using System.Net;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
 using PgChatOps.Actions;
@@ -42,17 +40,7 @@ public static class SlackEndpoints
             .SetHandlerLifetime(Timeout.InfiniteTimeSpan)
             // The default request log names each URL, and a response_url is a credential for 30 minutes.
             .RemoveAllLoggers()
-            .AddStandardResilienceHandler(o =>
-            {
-                // 429 is SlackApiClient's: it waits for Retry-After itself. Here only 5xx, 408 and timeouts.
-                o.Retry.MaxRetryAttempts = 3;
-                o.Retry.Delay = TimeSpan.FromMilliseconds(300);
-                o.Retry.ShouldRetryAfterHeader = false;
-                o.Retry.ShouldHandle = args => ValueTask.FromResult(IsTransient(args.Outcome));
-                o.CircuitBreaker.ShouldHandle = args => ValueTask.FromResult(IsTransient(args.Outcome));
-                o.AttemptTimeout.Timeout = TimeSpan.FromSeconds(10);
-                o.TotalRequestTimeout.Timeout = TimeSpan.FromSeconds(45);
-            });
+            .AddPlatformApiResilience(attemptTimeout: TimeSpan.FromSeconds(10), totalTimeout: TimeSpan.FromSeconds(45));
 
         services.AddSingleton(sp => ActivatorUtilities.CreateInstance<SlackApiClient>(sp,
             sp.GetRequiredService<IHttpClientFactory>().CreateClient(HttpClientName)));
@@ -125,7 +113,4 @@ public static class SlackEndpoints
         var form = QueryHelpers.ParseQuery(Encoding.UTF8.GetString(body));
         return name => form.TryGetValue(name, out StringValues v) && v.Count > 0 ? v[0] : null;
     }
-
-    private static bool IsTransient(Polly.Outcome<HttpResponseMessage> outcome) =>
-        outcome.Result?.StatusCode != HttpStatusCode.TooManyRequests && HttpClientResiliencePredicates.IsTransient(outcome);
 }

@@ -40,7 +40,4 @@ internal static partial class SlackLog
 
     [LoggerMessage(EventId = 5011, Level = LogLevel.Warning, Message = "Could not read the members of Slack user group {Group}: {Error}")]
     public static partial void UserGroupFailed(ILogger logger, string group, string error);
-
-    [LoggerMessage(EventId = 5012, Level = LogLevel.Information, Message = "Slack rate-limited {What}; waiting {Seconds} s (attempt {Attempt} of {Max}).")]
-    public static partial void RateLimited(ILogger logger, string what, double seconds, int attempt, int max);
 }
