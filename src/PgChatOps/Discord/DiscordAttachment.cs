@@ -25,7 +25,7 @@ public static class DiscordAttachment
     /// <summary>A CHANNEL_MESSAGE_WITH_SOURCE response (type 4) with files: <c>{"type":4,"data":{…,"attachments":[…]}}</c>.</summary>
     public static MultipartFormDataContent ForInteractionResponse(JsonObject data, IReadOnlyList<DiscordFile> files, long sizeLimit = DefaultSizeLimit)
     {
-        var payload = new JsonObject { ["type"] = 4, ["data"] = WithAttachments(data, files) };
+        var payload = new JsonObject { ["type"] = DiscordResponseType.ChannelMessageWithSource, ["data"] = WithAttachments(data, files) };
         return Multipart(payload, files, sizeLimit);
     }
 

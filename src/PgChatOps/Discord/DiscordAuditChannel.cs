@@ -5,7 +5,7 @@ using PgChatOps.Replies;
 namespace PgChatOps.Discord;
 
 /// <summary>Every outcome (executed, failed, aborted, expired) is also posted to <c>Discord:AuditChannel</c>, if one is set.</summary>
-public sealed class DiscordAuditChannel(DiscordApiClient api, DetachedWork background, IOptions<PgChatOpsOptions> options, ILogger<DiscordAuditChannel> log)
+public sealed class DiscordAuditChannel(DiscordReplyChannel replies, DetachedWork background, IOptions<PgChatOpsOptions> options)
 {
     private readonly DiscordOptions _discord = options.Value.Discord;
 
@@ -17,13 +17,6 @@ public sealed class DiscordAuditChannel(DiscordApiClient api, DetachedWork backg
             return;
         }
         var record = reply with { Buttons = [], Notes = [.. reply.Notes, $"In <#{sourceChannel}>."] };
-        background.Run("audit channel post", async ct =>
-        {
-            var result = await api.PostMessageAsync(channel, DiscordRenderer.RenderForEdit(record), ct);
-            if (!result.IsSuccess)
-            {
-                log.LogWarning("Could not post an action's outcome to the Discord audit channel: {Result}", result);
-            }
-        });
+        background.Run("audit channel post", ct => replies.DeliverAsync(record, new DiscordReplyAddress.Channel(channel), ct));
     }
 }

@@ -15,10 +15,13 @@ public static class DiscordEndpoints
     {
         var services = builder.Services;
         services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton(sp => new DiscordSignatureVerifier(sp.GetRequiredService<IOptions<PgChatOpsOptions>>().Value.Discord.PublicKey));
+        services.AddSingleton(sp => new DiscordSignatureVerifier(
+            sp.GetRequiredService<IOptions<PgChatOpsOptions>>().Value.Discord.PublicKey,
+            sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<DiscordRateLimits>();
         services.TryAddDetachedWork();
         services.AddTransient<DiscordInteractions>();
+        services.AddSingleton<DiscordReplyChannel>();
         services.AddSingleton<DiscordAuditChannel>();
         services.AddSingleton<DiscordOpenConfirmations>();
         services.AddSingleton<IActionExpiryListener>(sp => sp.GetRequiredService<DiscordOpenConfirmations>());
@@ -33,51 +36,40 @@ public static class DiscordEndpoints
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) })
             .SetHandlerLifetime(Timeout.InfiniteTimeSpan)
             // The default request log line holds the URL, and a webhook URL holds the interaction token.
-            .RemoveAllLoggers();
+            .RemoveAllLoggers()
+            .AddPlatformApiResilience(attemptTimeout: TimeSpan.FromSeconds(10), totalTimeout: TimeSpan.FromSeconds(15));
         return builder;
     }
 
     public static IEndpointRouteBuilder MapDiscordEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/discord/interactions", InteractionAsync).AddEndpointFilter<MalformedRequestFilter>();
+        app.MapPost("/discord/interactions", InteractionAsync)
+            .RequireSignature<DiscordSignatureVerifier>(new SignedRequestRules(
+                "Discord",
+                MaxBodyBytes,
+                Results.Text("request body too large\n", statusCode: StatusCodes.Status413PayloadTooLarge),
+                Results.Text("invalid request signature\n", statusCode: StatusCodes.Status401Unauthorized)));
         return app;
     }
 
-    private static async Task<IResult> InteractionAsync(
-        HttpContext context, DiscordSignatureVerifier verifier, DiscordInteractions interactions, TimeProvider time, ILogger<DiscordInteractions> log)
+    /// <summary>Only bytes in and out: the signature was checked by the filter, the meaning is <see cref="DiscordInteractions"/>'.</summary>
+    private static async Task<IResult> InteractionAsync(HttpContext context, DiscordInteractions interactions)
     {
-        var body = await RawBody.ReadAsync(context.Request, MaxBodyBytes, context.RequestAborted);
-        if (body is null)
-        {
-            return Results.Text("request body too large\n", statusCode: StatusCodes.Status413PayloadTooLarge);
-        }
-
-        var headers = context.Request.Headers;
-        var timestamp = headers["X-Signature-Timestamp"].ToString();
-        if (!verifier.Verify(headers["X-Signature-Ed25519"].ToString(), timestamp, body)
-            || !DiscordSignatureVerifier.IsFresh(timestamp, time.GetUtcNow()))
-        {
-            // Discord sends bad signatures on purpose to test the endpoint: routine, so not a warning.
-            log.LogDebug("Rejected a Discord interaction with a missing, invalid or stale signature{NoKey}.",
-                verifier.HasKey ? "" : " (Discord:PublicKey is not set or not a valid key)");
-            return Results.Text("invalid request signature\n", statusCode: StatusCodes.Status401Unauthorized);
-        }
-
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(body);
+            document = JsonDocument.Parse(RawBody.Verified(context));
         }
         catch (JsonException)
         {
-            return Results.Text("malformed interaction\n", statusCode: StatusCodes.Status400BadRequest);
+            return Malformed();
         }
         using (document)
         {
             var response = await interactions.HandleAsync(document.RootElement, context.RequestAborted);
-            return response is null
-                ? Results.Text("malformed interaction\n", statusCode: StatusCodes.Status400BadRequest)
-                : Results.Text(response.ToJsonString(DiscordRenderer.Json), "application/json");
+            return response is null ? Malformed() : Results.Text(response.ToJsonString(DiscordRenderer.Json), "application/json");
         }
     }
+
+    private static IResult Malformed() => Results.Text("malformed interaction\n", statusCode: StatusCodes.Status400BadRequest);
 }

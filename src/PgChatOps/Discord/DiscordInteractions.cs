@@ -8,18 +8,19 @@ using PgChatOps.Replies;
 namespace PgChatOps.Discord;
 
 /// <summary>
-/// Answers one verified interaction. Commands and clicks go through the pipeline; what is ready within
-/// <see cref="InlineWindow"/> is answered inline, the rest is deferred (type 5 or 6) and completed through the
-/// interaction webhook. Outcomes also go to <c>Discord:AuditChannel</c>.
+/// The one Discord handler every transport calls: it takes an authentic Interaction object (the body of
+/// POST /discord/interactions, the <c>d</c> of a Gateway <c>INTERACTION_CREATE</c>) and returns the interaction
+/// response. Commands and clicks go through the pipeline; what is ready within <see cref="InlineWindow"/> is answered
+/// inline, the rest is deferred (type 5 or 6) and completed through <see cref="DiscordReplyChannel"/>. Outcomes
+/// also go to <c>Discord:AuditChannel</c>.
 /// </summary>
 public sealed class DiscordInteractions(
     CommandPipeline pipeline,
-    DiscordApiClient api,
+    DiscordReplyChannel replies,
     DiscordAuditChannel audit,
     DiscordOpenConfirmations confirmations,
-    DetachedWork followUps,
-    IOptions<PgChatOpsOptions> options,
-    ILogger<DiscordInteractions> log)
+    InlineOrDefer inlineOrDefer,
+    IOptions<PgChatOpsOptions> options)
 {
     /// <summary>Discord allows 3 seconds for the first response; this leaves room for the network.</summary>
     public static readonly TimeSpan InlineWindow = TimeSpan.FromSeconds(2);
@@ -27,29 +28,29 @@ public sealed class DiscordInteractions(
     private readonly DiscordOptions _discord = options.Value.Discord;
 
     /// <summary>The response body, or null for an interaction too malformed to answer (400).</summary>
-    public async Task<JsonObject?> HandleAsync(JsonElement interaction, CancellationToken requestAborted)
+    /// <param name="respondBy">Cancelled when the first response cannot wait any longer (the request was aborted).</param>
+    public async Task<JsonObject?> HandleAsync(JsonElement interaction, CancellationToken respondBy)
     {
         if (interaction.ValueKind != JsonValueKind.Object
             || !interaction.TryGetProperty("type", out var t) || t.ValueKind != JsonValueKind.Number || !t.TryGetInt32(out var type))
         {
             return null;
         }
-        switch (type)
+        return type switch
         {
-            case 1:
-                return new JsonObject { ["type"] = 1 };
-            case 2:
-                return await CommandAsync(interaction, requestAborted);
-            case 3:
-                return await ClickAsync(interaction, requestAborted);
-            case 4:
-                return new JsonObject { ["type"] = 8, ["data"] = new JsonObject { ["choices"] = new JsonArray() } };
-            default:
-                return DiscordRenderer.Response(4, Reply.Error("PgChatOps does not handle this kind of interaction."));
-        }
+            DiscordInteractionType.Ping => new JsonObject { ["type"] = DiscordResponseType.Pong },
+            DiscordInteractionType.ApplicationCommand => await CommandAsync(interaction, respondBy),
+            DiscordInteractionType.MessageComponent => await ClickAsync(interaction, respondBy),
+            DiscordInteractionType.Autocomplete => new JsonObject
+            {
+                ["type"] = DiscordResponseType.AutocompleteResult,
+                ["data"] = new JsonObject { ["choices"] = new JsonArray() },
+            },
+            _ => DiscordRenderer.Response(DiscordResponseType.ChannelMessageWithSource, Reply.Error("PgChatOps does not handle this kind of interaction.")),
+        };
     }
 
-    private async Task<JsonObject?> CommandAsync(JsonElement interaction, CancellationToken requestAborted)
+    private async Task<JsonObject?> CommandAsync(JsonElement interaction, CancellationToken respondBy)
     {
         var origin = DiscordOrigin.From(interaction, _discord.ApplicationId);
         if (origin is null || !interaction.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.Object)
@@ -59,7 +60,7 @@ public sealed class DiscordInteractions(
         var (text, error) = DiscordCommandText.FromCommandData(data);
         if (error is not null)
         {
-            return DiscordRenderer.Response(4, Reply.Error(error));
+            return DiscordRenderer.Response(DiscordResponseType.ChannelMessageWithSource, Reply.Error(error));
         }
 
         var request = new ChatRequest(Platform.Discord, origin.Workspace, origin.Channel, null, origin.User, text!)
@@ -67,46 +68,27 @@ public sealed class DiscordInteractions(
             IsDirectMessage = origin.IsDirectMessage,
             DeliveryId = DiscordOrigin.String(interaction, "id"),
         };
-        var work = followUps.Start(ct => pipeline.HandleAsync(request, ct));
-        if (await FinishedInTimeAsync(work, requestAborted))
+        var answer = await inlineOrDefer.StartAsync(ct => pipeline.HandleAsync(request, ct), InlineWindow, respondBy);
+        if (answer.IsReady)
         {
-            var reply = await work;
+            var reply = await answer.Work;
             confirmations.Remember(reply, new DiscordConfirmationMessage(origin.ApplicationId, origin.Token));
             audit.Post(reply, origin.Channel);
-            return DiscordRenderer.Response(4, reply);
+            return DiscordRenderer.Response(DiscordResponseType.ChannelMessageWithSource, reply);
         }
 
         // A deferred response's visibility is fixed now, and read results and confirmations are for the channel.
-        // Errors and denials are for the requester only: Discord keeps the defer's visibility for edits, so the
-        // public "thinking" message is deleted and the answer sent as an ephemeral follow-up instead.
-        followUps.Run("deferred command reply", async ct =>
+        // Errors and denials are for the requester only: the reply channel turns those into an ephemeral follow-up.
+        answer.Defer("deferred command reply", async (reply, ct) =>
         {
-            var reply = await work;
             confirmations.Remember(reply, new DiscordConfirmationMessage(origin.ApplicationId, origin.Token));
-            DiscordApiResult result;
-            if (reply.Visibility == Visibility.Requester)
-            {
-                var deleted = await api.DeleteOriginalAsync(origin.ApplicationId, origin.Token, ct);
-                if (!deleted.IsSuccess)
-                {
-                    log.LogWarning("Could not remove a deferred Discord reply before answering privately: {Result}", deleted);
-                }
-                result = await api.FollowUpAsync(origin.ApplicationId, origin.Token, DiscordRenderer.Render(reply), ct);
-            }
-            else
-            {
-                result = await api.EditOriginalAsync(origin.ApplicationId, origin.Token, DiscordRenderer.RenderForEdit(reply), ct);
-            }
-            if (!result.IsSuccess)
-            {
-                log.LogWarning("Could not complete a deferred Discord reply: {Result}", result);
-            }
+            await replies.DeliverAsync(reply, new DiscordReplyAddress.DeferredCommand(origin.ApplicationId, origin.Token), ct);
             audit.Post(reply, origin.Channel);
         });
-        return new JsonObject { ["type"] = 5 };
+        return new JsonObject { ["type"] = DiscordResponseType.DeferredChannelMessageWithSource };
     }
 
-    private async Task<JsonObject?> ClickAsync(JsonElement interaction, CancellationToken requestAborted)
+    private async Task<JsonObject?> ClickAsync(JsonElement interaction, CancellationToken respondBy)
     {
         var origin = DiscordOrigin.From(interaction, _discord.ApplicationId);
         if (origin is null || !interaction.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.Object)
@@ -115,7 +97,7 @@ public sealed class DiscordInteractions(
         }
         if (!DiscordCustomId.TryParse(DiscordOrigin.String(data, "custom_id"), out var role, out var actionId))
         {
-            return DiscordRenderer.Response(4, Reply.Error("This is not a PgChatOps confirmation button: nothing was done."));
+            return DiscordRenderer.Response(DiscordResponseType.ChannelMessageWithSource, Reply.Error("This is not a PgChatOps confirmation button: nothing was done."));
         }
 
         var click = new ButtonClick(Platform.Discord, origin.Workspace, origin.Channel, origin.User, actionId, role)
@@ -123,37 +105,22 @@ public sealed class DiscordInteractions(
             IsDirectMessage = origin.IsDirectMessage,
             DeliveryId = DiscordOrigin.String(interaction, "id"),
         };
-        var work = followUps.Start(ct => pipeline.HandleClickAsync(click, ct));
-        if (await FinishedInTimeAsync(work, requestAborted))
+        var answer = await inlineOrDefer.StartAsync(ct => pipeline.HandleClickAsync(click, ct), InlineWindow, respondBy);
+        if (answer.IsReady)
         {
-            var reply = await work;
+            var reply = await answer.Work;
             confirmations.Forget(reply);
             audit.Post(reply, origin.Channel);
-            return DiscordRenderer.Response(reply.ReplaceOriginal ? 7 : 4, reply);
+            return DiscordRenderer.Response(reply.ReplaceOriginal ? DiscordResponseType.UpdateMessage : DiscordResponseType.ChannelMessageWithSource, reply);
         }
 
         // Executing can take seconds (pg_terminate_backend waits for the backend to exit): acknowledge now, edit later.
-        followUps.Run("deferred click reply", async ct =>
+        answer.Defer("deferred click reply", async (reply, ct) =>
         {
-            var reply = await work;
             confirmations.Forget(reply);
-            var result = reply.ReplaceOriginal
-                ? await api.EditOriginalAsync(origin.ApplicationId, origin.Token, DiscordRenderer.RenderForEdit(reply), ct)
-                : await api.FollowUpAsync(origin.ApplicationId, origin.Token, DiscordRenderer.Render(reply), ct);
-            if (!result.IsSuccess)
-            {
-                log.LogWarning("Could not complete a deferred Discord click: {Result}", result);
-            }
+            await replies.DeliverAsync(reply, new DiscordReplyAddress.DeferredClick(origin.ApplicationId, origin.Token), ct);
             audit.Post(reply, origin.Channel);
         });
-        return new JsonObject { ["type"] = 6 };
-    }
-
-    private static async Task<bool> FinishedInTimeAsync(Task work, CancellationToken requestAborted)
-    {
-        using var window = CancellationTokenSource.CreateLinkedTokenSource(requestAborted);
-        var finished = await Task.WhenAny(work, Task.Delay(InlineWindow, window.Token)) == work;
-        await window.CancelAsync();
-        return finished;
+        return new JsonObject { ["type"] = DiscordResponseType.DeferredUpdateMessage };
     }
 }

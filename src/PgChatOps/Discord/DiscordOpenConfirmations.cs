@@ -11,7 +11,7 @@ namespace PgChatOps.Discord;
 /// A confirmation posted by another replica is not known here: nothing is shown until someone clicks (the click
 /// path replaces it).
 /// </summary>
-public sealed class DiscordOpenConfirmations(DiscordApiClient api, DiscordAuditChannel audit, DetachedWork background, TimeProvider time, ILogger<DiscordOpenConfirmations> log)
+public sealed class DiscordOpenConfirmations(DiscordReplyChannel replies, DiscordAuditChannel audit, DetachedWork background, TimeProvider time)
     : IActionExpiryListener
 {
     /// <summary>An interaction token works for 15 minutes.</summary>
@@ -33,14 +33,8 @@ public sealed class DiscordOpenConfirmations(DiscordApiClient api, DiscordAuditC
         {
             return Task.CompletedTask;
         }
-        background.Run("show an expired confirmation in Discord", async ct =>
-        {
-            var result = await api.EditOriginalAsync(message.ApplicationId, message.Token, DiscordRenderer.RenderForEdit(reply with { Buttons = [] }), ct);
-            if (!result.IsSuccess)
-            {
-                log.LogWarning("Could not replace an expired confirmation in Discord: {Result}", result);
-            }
-        });
+        background.Run("show an expired confirmation in Discord",
+            ct => replies.DeliverAsync(reply, new DiscordReplyAddress.Original(message.ApplicationId, message.Token), ct));
         audit.Post(reply, action.Channel);
         return Task.CompletedTask;
     }
@@ -56,17 +50,10 @@ public sealed class DiscordOpenConfirmations(DiscordApiClient api, DiscordAuditC
             return Task.CompletedTask;
         }
         var message = _messages.Take(action.Id);
-        background.Run("show an unknown outcome in Discord", async ct =>
-        {
-            var body = DiscordRenderer.RenderForEdit(reply with { Buttons = [] });
-            var result = message is not null
-                ? await api.EditOriginalAsync(message.ApplicationId, message.Token, body, ct)
-                : await api.PostMessageAsync(action.Channel, body, ct);
-            if (!result.IsSuccess)
-            {
-                log.LogWarning("Could not show an unknown outcome in Discord: {Result}", result);
-            }
-        });
+        ReplyAddress address = message is not null
+            ? new DiscordReplyAddress.Original(message.ApplicationId, message.Token)
+            : new DiscordReplyAddress.Channel(action.Channel);
+        background.Run("show an unknown outcome in Discord", ct => replies.DeliverAsync(reply, address, ct));
         audit.Post(reply, action.Channel);
         return Task.CompletedTask;
     }

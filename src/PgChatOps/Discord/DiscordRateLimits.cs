@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net.Http.Headers;
+using PgChatOps.Hosting;
 
 namespace PgChatOps.Discord;
 
@@ -8,7 +9,7 @@ namespace PgChatOps.Discord;
 /// What Discord's rate-limit headers said, shared by every <see cref="DiscordApiClient"/>: a route whose bucket
 /// is used up (<c>X-RateLimit-Remaining: 0</c>) waits for <c>X-RateLimit-Reset-After</c>; a global 429 holds every route.
 /// </summary>
-public sealed class DiscordRateLimits(TimeProvider time)
+public sealed class DiscordRateLimits(TimeProvider time) : IApiRateLimits
 {
     /// <summary>No single wait is longer than this; beyond it the call goes ahead and Discord decides.</summary>
     public static readonly TimeSpan MaxWait = TimeSpan.FromSeconds(30);
@@ -35,9 +36,17 @@ public sealed class DiscordRateLimits(TimeProvider time)
         }
     }
 
-    public void HoldAll(TimeSpan wait) => _globalUntil = time.GetUtcNow() + wait;
-
-    public void Hold(string route, TimeSpan wait) => _until[route] = time.GetUtcNow() + wait;
+    public void Hold(string route, RateLimitWait wait)
+    {
+        if (wait.Global)
+        {
+            _globalUntil = time.GetUtcNow() + wait.Wait;
+        }
+        else
+        {
+            _until[route] = time.GetUtcNow() + wait.Wait;
+        }
+    }
 
     internal static string? Header(HttpResponseHeaders headers, string name) =>
         headers.TryGetValues(name, out var values) ? values.FirstOrDefault() : null;

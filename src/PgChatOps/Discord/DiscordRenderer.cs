@@ -53,7 +53,7 @@ public static partial class DiscordRenderer
     public static JsonObject Response(int type, Reply reply) => new()
     {
         ["type"] = type,
-        ["data"] = type == 7 ? RenderForEdit(reply) : Render(reply),
+        ["data"] = type == DiscordResponseType.UpdateMessage ? RenderForEdit(reply) : Render(reply),
     };
 
     private static string Marker(ReplyKind kind) => kind switch

@@ -1,15 +1,20 @@
 using System.Globalization;
 using System.Text;
 using NSec.Cryptography;
+using PgChatOps.Hosting;
 
 namespace PgChatOps.Discord;
 
 /// <summary>
 /// Checks Discord's Ed25519 signature over UTF-8(timestamp) followed by the raw body. Fails closed: without a
-/// valid public key nothing verifies.
+/// valid public key nothing verifies. A request is authentic when its signature verifies and its timestamp is
+/// within <see cref="Window"/> of now on the verifier's clock.
 /// </summary>
-public sealed class DiscordSignatureVerifier
+public sealed class DiscordSignatureVerifier : ISignedRequestVerifier
 {
+    public const string SignatureHeader = "X-Signature-Ed25519";
+    public const string TimestampHeader = "X-Signature-Timestamp";
+
     /// <summary>
     /// Discord documents no replay window. A request older than an interaction token's life (15 minutes) can
     /// not be answered anyway, so that is the window: generous enough for clock skew, short enough to stop old replays.
@@ -17,9 +22,11 @@ public sealed class DiscordSignatureVerifier
     public static readonly TimeSpan Window = TimeSpan.FromMinutes(15);
 
     private readonly PublicKey? _key;
+    private readonly TimeProvider _time;
 
-    public DiscordSignatureVerifier(string? publicKeyHex)
+    public DiscordSignatureVerifier(string? publicKeyHex, TimeProvider? time = null)
     {
+        _time = time ?? TimeProvider.System;
         var bytes = FromHex(publicKeyHex?.Trim(), 32);
         if (bytes is not null)
         {
@@ -36,6 +43,14 @@ public sealed class DiscordSignatureVerifier
 
     /// <summary>False when no usable public key is configured: every request is then rejected.</summary>
     public bool HasKey => _key is not null;
+
+    public bool IsConfigured => HasKey;
+
+    public bool IsAuthentic(Func<string, string?> header, ReadOnlySpan<byte> body)
+    {
+        var timestamp = header(TimestampHeader);
+        return Verify(header(SignatureHeader), timestamp, body) && IsFresh(timestamp, _time.GetUtcNow());
+    }
 
     public bool Verify(string? signatureHex, string? timestamp, ReadOnlySpan<byte> body)
     {

@@ -6,7 +6,7 @@ namespace PgChatOps.Hosting;
 
 public static class PgChatOpsWeb
 {
-    /// <summary>Registers <see cref="DetachedWork"/> once, however many adapters ask for it.</summary>
+    /// <summary>Registers <see cref="DetachedWork"/> and <see cref="InlineOrDefer"/> once, however many adapters ask for them.</summary>
     public static IServiceCollection TryAddDetachedWork(this IServiceCollection services)
     {
         if (services.Any(d => d.ServiceType == typeof(DetachedWork)))
@@ -14,6 +14,7 @@ public static class PgChatOpsWeb
             return services;
         }
         services.AddSingleton<DetachedWork>();
+        services.AddSingleton<InlineOrDefer>();
         services.AddHostedService(sp => sp.GetRequiredService<DetachedWork>());
         return services;
     }

@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
@@ -12,15 +10,32 @@ namespace PgChatOps.Slack;
 
 /// <summary>
 /// The Slack Web API and response_url posts. JSON bodies, the bot token as a Bearer header (never for
-/// response_url), <c>ok:false</c> as <see cref="SlackApiException"/>. 429 waits for Retry-After here, a bounded
-/// number of times; transient 5xx and timeouts are retried by the resilience handler registered with the client.
+/// response_url), <c>ok:false</c> and HTTP failures as <see cref="SlackApiException"/>. Requests go through
+/// <see cref="ApiSender"/>: 429 waits for Retry-After (capped, a bounded number of times), 503 is retried; other
+/// transient failures are the resilience handler's, which repeats only the methods in <see cref="IdempotentMethods"/>.
 /// </summary>
 public sealed class SlackApiClient(HttpClient http, IOptions<PgChatOpsOptions> options, TimeProvider time, ILogger<SlackApiClient> log)
 {
     public const int MaxRateLimitWaits = 3;
     public static readonly TimeSpan MaxRetryAfter = TimeSpan.FromSeconds(30);
 
+    /// <summary>Web API methods that change nothing, or end in the same state, when sent twice.</summary>
+    public static readonly IReadOnlySet<string> IdempotentMethods = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "auth.test", "usergroups.users.list", "chat.update",
+    };
+
     private readonly SlackOptions _slack = options.Value.Slack;
+
+    private readonly ApiSender _sender = new(http, new ApiRetryRules
+    {
+        Platform = "Slack",
+        RetryAfter = (response, _) => new RateLimitWait(RetryAfter(response, time)),
+        MaxRateLimitRetries = MaxRateLimitWaits,
+        MaxRetryAfter = MaxRetryAfter,
+        // Slack's limits are per method and minute: waiting the longest and trying again is reasonable.
+        GiveUpBeyondMaxRetryAfter = false,
+    }, time, log);
 
     /// <summary>Calls a Web API method (e.g. <c>chat.postMessage</c>) and returns the whole answer when ok.</summary>
     public async Task<JsonObject> CallAsync(string method, JsonObject arguments, CancellationToken ct)
@@ -34,13 +49,13 @@ public sealed class SlackApiClient(HttpClient http, IOptions<PgChatOpsOptions> o
             throw new SlackApiException("not_configured: PgChatOps:Slack:ApiBaseUrl is not an absolute URL");
         }
         var body = arguments.ToJsonString();
-        using var response = await SendAsync(() =>
+        var text = await SendAsync(() =>
         {
             var request = new HttpRequestMessage(HttpMethod.Post, new Uri(method, UriKind.Relative)) { Content = Json(body) };
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _slack.BotToken);
+            request.Options.Set(ApiResilience.Idempotent, IdempotentMethods.Contains(method));
             return request;
         }, method, ct);
-        var text = await response.Content.ReadAsStringAsync(ct);
         JsonObject? answer;
         try
         {
@@ -101,9 +116,8 @@ public sealed class SlackApiClient(HttpClient http, IOptions<PgChatOpsOptions> o
             throw new SlackApiException("untrusted_response_url: only https://hooks.slack.com/ (or the host of PgChatOps:Slack:ApiBaseUrl)");
         }
         var body = message.ToJsonString();
-        using var response = await SendAsync(() => new HttpRequestMessage(HttpMethod.Post, responseUrl) { Content = Json(body) }, "response_url", ct);
         // response_url answers "ok" as text, or JSON {"ok":false,"error":…} on failure.
-        var text = await response.Content.ReadAsStringAsync(ct);
+        var text = await SendAsync(() => new HttpRequestMessage(HttpMethod.Post, responseUrl) { Content = Json(body) }, "response_url", ct);
         if (text.TrimStart().StartsWith('{'))
         {
             try
@@ -120,51 +134,20 @@ public sealed class SlackApiClient(HttpClient http, IOptions<PgChatOpsOptions> o
         }
     }
 
-    private async Task<HttpResponseMessage> SendAsync(Func<HttpRequestMessage> build, string what, CancellationToken ct)
+    /// <summary>The answer's body when it is a 2xx; otherwise a <see cref="SlackApiException"/> naming the HTTP failure.</summary>
+    private async Task<string> SendAsync(Func<HttpRequestMessage> build, string what, CancellationToken ct)
     {
-        for (var attempt = 0; ; attempt++)
-        {
-            HttpResponseMessage response;
-            using (var request = build())
-            {
-                try
-                {
-                    response = await http.SendAsync(request, ct);
-                }
-                catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or TimeoutException or Polly.ExecutionRejectedException && !ct.IsCancellationRequested)
-                {
-                    throw new SlackApiException(ex is HttpRequestException ? "http_unreachable" : "http_timeout", ex);
-                }
-            }
-            if (response.StatusCode == HttpStatusCode.TooManyRequests && attempt < MaxRateLimitWaits)
-            {
-                var wait = RetryAfter(response);
-                response.Dispose();
-                log.LogInformation("Slack rate-limited {What}; waiting {Seconds} s (attempt {Attempt} of {Max}).", what, wait.TotalSeconds, attempt + 1, MaxRateLimitWaits);
-                await Task.Delay(wait, time, ct);
-                continue;
-            }
-            if (!response.IsSuccessStatusCode)
-            {
-                var status = (int)response.StatusCode;
-                response.Dispose();
-                throw new SlackApiException(status == 429 ? "ratelimited" : "http_" + status.ToString(CultureInfo.InvariantCulture));
-            }
-            return response;
-        }
+        var result = await _sender.SendAsync(build, what, ct);
+        return result.IsSuccess ? result.Body : throw new SlackApiException(result.Error);
     }
 
-    private static TimeSpan RetryAfter(HttpResponseMessage response)
+    private static TimeSpan RetryAfter(HttpResponseMessage response, TimeProvider time)
     {
         var header = response.Headers.RetryAfter;
         var wait = header?.Delta
-            ?? (header?.Date is { } date ? date - DateTimeOffset.UtcNow : (TimeSpan?)null)
+            ?? (header?.Date is { } date ? date - time.GetUtcNow() : (TimeSpan?)null)
             ?? TimeSpan.FromSeconds(1);
-        if (wait < TimeSpan.Zero)
-        {
-            wait = TimeSpan.Zero;
-        }
-        return wait > MaxRetryAfter ? MaxRetryAfter : wait;
+        return wait < TimeSpan.Zero ? TimeSpan.Zero : wait;
     }
 
     private static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");

@@ -1,110 +1,95 @@
-using PgChatOps.Hosting;
-using System.Text;
 using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Logging;
 using PgChatOps.Commands;
+using PgChatOps.Hosting;
 using PgChatOps.Replies;
 
 namespace PgChatOps.Slack;
 
 /// <summary>
-/// POST /slack/commands: the <c>/pg</c> slash command. Answers within Slack's 3 seconds whatever the database
-/// does: inline when the pipeline is done within <see cref="InlineWait"/>, otherwise later through response_url.
+/// What a <c>/pg</c> slash command means, whichever transport brought its fields (an HTTP form, a Socket Mode
+/// envelope's payload). Answers within Slack's 3 seconds whatever the database does: inline when the pipeline is
+/// done within <see cref="InlineWait"/>, otherwise later through response_url.
 /// </summary>
 public sealed class SlackCommands(
     CommandPipeline pipeline,
     SlackUserGroups groups,
-    SlackDelivery delivery,
+    SlackReplyChannel replies,
     SlackOpenConfirmations confirmations,
+    InlineOrDefer inlineOrDefer,
     DetachedWork background,
-    SlackSignatureVerifier verifier,
     ILogger<SlackCommands> log)
 {
     public const int MaxBody = 64 * 1024;
     // Slack allows 3 s including the network both ways: leave a wide margin.
     public static readonly TimeSpan InlineWait = TimeSpan.FromMilliseconds(1500);
 
-    public async Task<IResult> HandleAsync(HttpRequest request)
+    /// <summary>Slack's SSL check carries no command and has no effect: it needs no signature and gets a plain 200.</summary>
+    public static bool IsSslCheck(Func<string, string?> field) => field("ssl_check") == "1" && field("command") is null;
+
+    /// <summary>The acknowledgement's body: the answer itself, or a note that it follows through response_url.</summary>
+    /// <param name="field">One field of the command (<c>team_id</c>, <c>text</c>, …), or null when absent.</param>
+    /// <param name="acknowledgeBy">Cancelled when the acknowledgement cannot wait any longer (the request was aborted).</param>
+    public async Task<JsonObject> HandleAsync(Func<string, string?> field, CancellationToken acknowledgeBy)
     {
-        var body = await RawBody.ReadAsync(request, MaxBody, request.HttpContext.RequestAborted);
-        if (body is null)
-        {
-            return SlackInbound.TooLarge();
-        }
-        var form = QueryHelpers.ParseQuery(Encoding.UTF8.GetString(body));
-        string? Field(string name) => form.TryGetValue(name, out var v) && v.Count > 0 ? v[0] : null;
-
-        // Slack's SSL check carries no command and has no effect; Slack's SDKs answer it before the signature check.
-        if (Field("ssl_check") == "1" && Field("command") is null)
-        {
-            return Results.Ok();
-        }
-        if (!SlackInbound.IsSigned(request, body, verifier))
-        {
-            return SlackInbound.Unauthorized();
-        }
-
-        var (team, channel, userId) = (Field("team_id"), Field("channel_id"), Field("user_id"));
+        var (team, channel, userId) = (field("team_id"), field("channel_id"), field("user_id"));
         if (string.IsNullOrEmpty(team) || string.IsNullOrEmpty(channel) || string.IsNullOrEmpty(userId))
         {
-            return Results.Json(Ephemeral("This request lacks team_id, channel_id or user_id; nothing was done."));
+            return Ephemeral("This request lacks team_id, channel_id or user_id; nothing was done.");
         }
-        var userName = Field("user_name");
+        var userName = field("user_name");
         var user = new ChatUser(userId, string.IsNullOrEmpty(userName) ? userId : userName, []);
-        var text = SlackText.Unescape(Field("text") ?? "");
-        var responseUrl = delivery.ResponseUrl(Field("response_url"));
+        var text = SlackText.Unescape(field("text") ?? "");
+        var responseUrl = replies.ResponseUrl(field("response_url"));
         var chat = new ChatRequest(Platform.Slack, team, channel, null, user, text)
         {
-            IsDirectMessage = SlackConversation.IsDirectMessage(channel, Field("channel_name")),
-            DeliveryId = NullIfEmpty(Field("trigger_id")),
+            IsDirectMessage = SlackConversation.IsDirectMessage(channel, field("channel_name")),
+            DeliveryId = NullIfEmpty(field("trigger_id")),
         };
 
-        var work = background.Start(async ct =>
+        var answer = await inlineOrDefer.StartAsync(async ct =>
         {
             var withGroups = user with { Groups = await groups.GroupsOfAsync(userId, chat.Place, ct) };
-            var reply = await pipeline.HandleAsync(chat with { User = withGroups }, ct);
-            return (reply, withGroups);
-        });
+            return await pipeline.HandleAsync(chat with { User = withGroups }, ct);
+        }, InlineWait, acknowledgeBy);
 
-        var first = await Task.WhenAny(work, Task.Delay(InlineWait, request.HttpContext.RequestAborted));
-        if (first == work && work.IsCompletedSuccessfully)
+        var work = answer.Work;
+        if (answer.IsReady && work.IsCompletedSuccessfully)
         {
-            var (reply, requester) = work.Result;
+            var reply = work.Result;
             if (responseUrl is not null)
             {
                 confirmations.Remember(reply, new SlackConfirmationMessage(responseUrl, null, null));
             }
             if (reply.Kind == ReplyKind.Outcome)
             {
-                background.Run("record an outcome", ct => delivery.RecordOutcomeAsync(reply, null, null, requester, ct));
+                background.Run("record an outcome", ct => replies.RecordOutcomeAsync(reply, null, null, ct));
             }
-            return Results.Json(SlackDelivery.CommandResponse(reply, requester));
+            return SlackReplyChannel.CommandResponse(reply);
         }
-        if (first == work)
+        if (answer.IsReady)
         {
             if (work.Exception is { } ex)
             {
-                log.LogError(ex.GetBaseException(), "A slash command failed inside the Slack adapter.");
+                SlackLog.CommandFailed(log, ex.GetBaseException());
             }
-            return Results.Json(Ephemeral(work.IsCanceled
+            return Ephemeral(work.IsCanceled
                 ? "PgChatOps is shutting down; nothing was done. Try again in a moment."
-                : "PgChatOps could not handle this request (see its log); nothing was done."));
+                : "PgChatOps could not handle this request (see its log); nothing was done.");
         }
 
         if (responseUrl is null)
         {
-            log.LogWarning("A slow slash command came without a usable response_url; its answer cannot be delivered.");
-            return Results.Json(Ephemeral("The database is slow to answer and Slack gave no response_url; try again."));
+            SlackLog.SlowCommandWithoutResponseUrl(log);
+            return Ephemeral("The database is slow to answer and Slack gave no response_url; try again.");
         }
-        background.Run("answer a slash command through response_url", async ct =>
+        answer.Defer("answer a slash command through response_url", async (reply, ct) =>
         {
-            var (reply, requester) = await work.WaitAsync(ct);
             confirmations.Remember(reply, new SlackConfirmationMessage(responseUrl, null, null));
-            await delivery.RespondAsync(responseUrl, SlackDelivery.CommandResponse(reply, requester), ct);
-            await delivery.RecordOutcomeAsync(reply, null, null, requester, ct);
+            await replies.DeliverAsync(reply, new SlackReplyAddress.CommandResponse(responseUrl), ct);
+            await replies.RecordOutcomeAsync(reply, null, null, ct);
         });
-        return Results.Json(Ephemeral("Working on it: the database is taking a moment. The answer will follow here."));
+        return Ephemeral("Working on it: the database is taking a moment. The answer will follow here.");
     }
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;

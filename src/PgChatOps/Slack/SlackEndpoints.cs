@@ -1,12 +1,19 @@
-using System.Net;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Primitives;
 using PgChatOps.Actions;
 using PgChatOps.Hosting;
 
 namespace PgChatOps.Slack;
 
+/// <summary>
+/// Slack over HTTP: the three signed endpoints. Each one only turns bytes into the payload <see cref="SlackInbound"/>
+/// takes and its answer into the HTTP response; the signature is checked before, by <see cref="SignedRequestFilter{TVerifier}"/>.
+/// </summary>
 public static class SlackEndpoints
 {
     public const string HttpClientName = "Slack";
@@ -33,42 +40,77 @@ public static class SlackEndpoints
             .SetHandlerLifetime(Timeout.InfiniteTimeSpan)
             // The default request log names each URL, and a response_url is a credential for 30 minutes.
             .RemoveAllLoggers()
-            .AddStandardResilienceHandler(o =>
-            {
-                // 429 is SlackApiClient's: it waits for Retry-After itself. Here only 5xx, 408 and timeouts.
-                o.Retry.MaxRetryAttempts = 3;
-                o.Retry.Delay = TimeSpan.FromMilliseconds(300);
-                o.Retry.ShouldRetryAfterHeader = false;
-                o.Retry.ShouldHandle = args => ValueTask.FromResult(IsTransient(args.Outcome));
-                o.CircuitBreaker.ShouldHandle = args => ValueTask.FromResult(IsTransient(args.Outcome));
-                o.AttemptTimeout.Timeout = TimeSpan.FromSeconds(10);
-                o.TotalRequestTimeout.Timeout = TimeSpan.FromSeconds(45);
-            });
+            .AddPlatformApiResilience(attemptTimeout: TimeSpan.FromSeconds(10), totalTimeout: TimeSpan.FromSeconds(45));
 
         services.AddSingleton(sp => ActivatorUtilities.CreateInstance<SlackApiClient>(sp,
             sp.GetRequiredService<IHttpClientFactory>().CreateClient(HttpClientName)));
         services.TryAddDetachedWork();
         services.AddSingleton<SlackUserGroups>();
-        services.AddSingleton<SlackDelivery>();
+        services.AddSingleton<SlackReplyChannel>();
         services.AddSingleton<SlackOpenConfirmations>();
         services.AddSingleton<IActionExpiryListener>(sp => sp.GetRequiredService<SlackOpenConfirmations>());
         services.AddSingleton<SlackCommands>();
         services.AddSingleton<SlackInteractions>();
         services.AddSingleton<SlackEvents>();
+        services.AddSingleton<SlackInbound>();
         return builder;
     }
 
     public static IEndpointRouteBuilder MapSlackEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/slack/commands", (HttpRequest request, SlackCommands commands) => commands.HandleAsync(request))
-            .AddEndpointFilter<MalformedRequestFilter>();
-        app.MapPost("/slack/interactions", (HttpRequest request, SlackInteractions interactions) => interactions.HandleAsync(request))
-            .AddEndpointFilter<MalformedRequestFilter>();
-        app.MapPost("/slack/events", (HttpRequest request, SlackEvents events) => events.HandleAsync(request))
-            .AddEndpointFilter<MalformedRequestFilter>();
+        app.MapPost("/slack/commands", async (HttpContext context, SlackInbound slack) =>
+            {
+                var form = Form(RawBody.Verified(context));
+                return Results.Json(await slack.CommandAsync(form, context.RequestAborted));
+            })
+            .RequireSignature<SlackSignatureVerifier>(Rules(SlackCommands.MaxBody, body => SlackCommands.IsSslCheck(Form(body)) ? Results.Ok() : null));
+        app.MapPost("/slack/interactions", (HttpContext context, SlackInbound slack) =>
+            {
+                var form = Form(RawBody.Verified(context));
+                JsonObject? payload = null;
+                try
+                {
+                    payload = form("payload") is { } p ? JsonNode.Parse(p) as JsonObject : null;
+                }
+                catch (JsonException)
+                {
+                    // Answered below.
+                }
+                return payload is null
+                    ? Results.BadRequest("expected a form field 'payload' holding a JSON object")
+                    : Answer(slack.Interaction(payload));
+            })
+            .RequireSignature<SlackSignatureVerifier>(Rules(SlackInteractions.MaxBody));
+        app.MapPost("/slack/events", (HttpContext context, SlackInbound slack) =>
+            {
+                JsonObject? payload;
+                try
+                {
+                    payload = JsonNode.Parse(RawBody.Verified(context)) as JsonObject;
+                }
+                catch (JsonException)
+                {
+                    payload = null;
+                }
+                return payload is null ? Results.BadRequest("expected a JSON object") : Answer(slack.Event(payload));
+            })
+            .RequireSignature<SlackSignatureVerifier>(Rules(SlackEvents.MaxBody));
         return app;
     }
 
-    private static bool IsTransient(Polly.Outcome<HttpResponseMessage> outcome) =>
-        outcome.Result?.StatusCode != HttpStatusCode.TooManyRequests && HttpClientResiliencePredicates.IsTransient(outcome);
+    private static SignedRequestRules Rules(int maxBody, Func<byte[], IResult?>? answerUnsigned = null) => new(
+        "Slack",
+        maxBody,
+        Results.StatusCode(StatusCodes.Status413PayloadTooLarge),
+        Results.Text("invalid or missing Slack signature\n", statusCode: StatusCodes.Status401Unauthorized),
+        answerUnsigned);
+
+    private static IResult Answer(JsonObject? ack) => ack is null ? Results.Ok() : Results.Json(ack);
+
+    /// <summary>A form-encoded body's fields: the first value of each, or null when absent.</summary>
+    private static Func<string, string?> Form(byte[] body)
+    {
+        var form = QueryHelpers.ParseQuery(Encoding.UTF8.GetString(body));
+        return name => form.TryGetValue(name, out StringValues v) && v.Count > 0 ? v[0] : null;
+    }
 }

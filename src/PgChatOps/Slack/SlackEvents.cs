@@ -1,6 +1,5 @@
 using PgChatOps.Hosting;
 using System.Collections.Concurrent;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Logging;
@@ -10,16 +9,16 @@ using PgChatOps.Commands;
 namespace PgChatOps.Slack;
 
 /// <summary>
-/// POST /slack/events: the Events API. Answers url_verification, and turns an <c>app_mention</c> into a command
-/// whose reply goes into the mention's thread. Work happens after the acknowledgement.
+/// What a Slack Events API callback means, whichever transport brought it (POST /slack/events, a Socket Mode
+/// envelope). Answers url_verification, and turns an <c>app_mention</c> into a command whose reply goes into the
+/// mention's thread. Work happens after the acknowledgement.
 /// </summary>
 public sealed partial class SlackEvents(
     CommandPipeline pipeline,
     SlackUserGroups groups,
-    SlackDelivery delivery,
+    SlackReplyChannel replies,
     SlackOpenConfirmations confirmations,
     DetachedWork background,
-    SlackSignatureVerifier verifier,
     SeenRequests seen,
     TimeProvider time,
     ILogger<SlackEvents> log)
@@ -30,47 +29,29 @@ public sealed partial class SlackEvents(
     // Slack retries an event it thinks was not acknowledged; each event_id is handled once per replica.
     private readonly ConcurrentDictionary<string, DateTimeOffset> _seen = new(StringComparer.Ordinal);
 
-    public async Task<IResult> HandleAsync(HttpRequest request)
+    /// <summary>The acknowledgement's body (url_verification's challenge), or null for an empty acknowledgement.</summary>
+    public JsonObject? Handle(JsonObject payload)
     {
-        var (body, refusal) = await SlackInbound.ReadSignedAsync(request, MaxBody, verifier);
-        if (body is null)
-        {
-            return refusal!;
-        }
-        JsonObject? payload;
-        try
-        {
-            payload = JsonNode.Parse(body) as JsonObject;
-        }
-        catch (JsonException)
-        {
-            payload = null;
-        }
-        if (payload is null)
-        {
-            return Results.BadRequest("expected a JSON object");
-        }
-
         switch (SlackInbound.Str(payload["type"]))
         {
             case "url_verification":
-                return Results.Json(new JsonObject { ["challenge"] = SlackInbound.Str(payload["challenge"]) ?? "" });
+                return new JsonObject { ["challenge"] = SlackInbound.Str(payload["challenge"]) ?? "" };
             case "event_callback":
                 break;
             default:
-                return Results.Ok();
+                return null;
         }
 
         var ev = payload["event"] as JsonObject;
         if (SlackInbound.Str(ev?["type"]) != "app_mention" || ev!["bot_id"] is not null)
         {
-            return Results.Ok();
+            return null;
         }
         var eventId = SlackInbound.Str(payload["event_id"]);
         if (eventId is not null && !FirstTime(eventId))
         {
-            log.LogDebug("Ignoring a repeated Slack event {EventId}.", eventId);
-            return Results.Ok();
+            SlackLog.RepeatedEvent(log, eventId);
+            return null;
         }
 
         var team = SlackInbound.Str(payload["team_id"]) ?? SlackInbound.Str(ev["team"]);
@@ -79,7 +60,7 @@ public sealed partial class SlackEvents(
         var ts = SlackInbound.Str(ev["ts"]);
         if (team is null || channel is null || userId is null || ts is null)
         {
-            return Results.Ok();
+            return null;
         }
         var threadTs = SlackInbound.Str(ev["thread_ts"]) ?? ts;
         var botId = SlackInbound.Str((payload["authorizations"] as JsonArray)?.FirstOrDefault()?["user_id"]);
@@ -91,7 +72,7 @@ public sealed partial class SlackEvents(
             // Slack retries an event it thinks was lost, maybe on another replica: answer it once in all, silently.
             if (eventId is not null && !await FirstTimeAnywhereAsync(eventId, ct))
             {
-                log.LogDebug("Ignoring Slack event {EventId}: another replica handled it.", eventId);
+                SlackLog.EventHandledElsewhere(log, eventId);
                 return;
             }
             var request = new ChatRequest(Platform.Slack, team, channel, threadTs, new ChatUser(userId, userId, []), text)
@@ -100,13 +81,13 @@ public sealed partial class SlackEvents(
             };
             var user = request.User with { Groups = await groups.GroupsOfAsync(userId, request.Place, ct) };
             var reply = await pipeline.HandleAsync(request with { User = user }, ct);
-            if (await delivery.PostInThreadAsync(channel, threadTs, reply, user, ct) is { } posted)
+            if ((await replies.DeliverAsync(reply, new SlackReplyAddress.Thread(channel, threadTs, user), ct)).MessageId is { } posted)
             {
                 confirmations.Remember(reply, new SlackConfirmationMessage(null, channel, posted));
             }
-            await delivery.RecordOutcomeAsync(reply, null, null, user, ct);
+            await replies.RecordOutcomeAsync(reply, null, null, ct);
         });
-        return Results.Ok();
+        return null;
     }
 
     /// <summary>
@@ -121,7 +102,7 @@ public sealed partial class SlackEvents(
         }
         catch (StateStoreUnavailableException ex)
         {
-            log.LogWarning("Could not check Slack event {EventId} for a repeat: {Error}", eventId, ex.Message);
+            SlackLog.RepeatCheckFailed(log, eventId, ex.Message);
             return true;
         }
     }

@@ -1,38 +1,29 @@
-using PgChatOps.Hosting;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Microsoft.Extensions.Primitives;
 
 namespace PgChatOps.Slack;
 
-/// <summary>The raw bytes of a Slack request, read before any form or JSON binding, and their signature check.</summary>
-public static class SlackInbound
+/// <summary>
+/// The one Slack handler every transport calls: it takes what a request or envelope carries, already authentic and
+/// parsed (a slash command's fields, an interaction payload, an Events API callback), and returns the body of the
+/// immediate acknowledgement (null for an empty one). Follow-up work runs detached and delivers through
+/// <see cref="SlackReplyChannel"/>. A transport only moves bytes and acknowledgements.
+/// </summary>
+public sealed class SlackInbound(SlackCommands commands, SlackInteractions interactions, SlackEvents events)
 {
-    public const string TimestampHeader = "X-Slack-Request-Timestamp";
-    public const string SignatureHeader = "X-Slack-Signature";
+    /// <inheritdoc cref="SlackCommands.HandleAsync"/>
+    public Task<JsonObject> CommandAsync(Func<string, string?> field, CancellationToken acknowledgeBy) =>
+        commands.HandleAsync(field, acknowledgeBy);
 
-    /// <summary>
-    /// The raw body of a signed request, or the answer to give instead: 413 when it is too large, 401 when its
-    /// signature does not verify. Nothing is parsed before both checks pass.
-    /// </summary>
-    public static async Task<(byte[]? Body, IResult? Refusal)> ReadSignedAsync(HttpRequest request, int limit, SlackSignatureVerifier verifier)
+    /// <summary>An interaction payload (<c>block_actions</c> and the like); its acknowledgement is always empty.</summary>
+    public JsonObject? Interaction(JsonObject payload)
     {
-        var body = await RawBody.ReadAsync(request, limit, request.HttpContext.RequestAborted);
-        if (body is null)
-        {
-            return (null, TooLarge());
-        }
-        return IsSigned(request, body, verifier) ? (body, null) : (null, Unauthorized());
+        interactions.Handle(payload);
+        return null;
     }
 
-    public static bool IsSigned(HttpRequest request, byte[] body, SlackSignatureVerifier verifier) =>
-        verifier.IsValid(Single(request.Headers[TimestampHeader]), Single(request.Headers[SignatureHeader]), body);
-
-    private static string? Single(StringValues values) => values.Count == 1 ? values[0] : null;
-
-    public static IResult TooLarge() => Results.StatusCode(StatusCodes.Status413PayloadTooLarge);
-
-    public static IResult Unauthorized() => Results.Text("invalid or missing Slack signature\n", statusCode: StatusCodes.Status401Unauthorized);
+    /// <summary>An Events API callback (<c>url_verification</c>, <c>event_callback</c>).</summary>
+    public JsonObject? Event(JsonObject payload) => events.Handle(payload);
 
     /// <summary>A non-empty JSON string value, or null for anything else (missing, null, number, object…).</summary>
     public static string? Str(JsonNode? node) =>

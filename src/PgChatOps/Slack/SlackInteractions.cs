@@ -1,8 +1,5 @@
-using PgChatOps.Hosting;
-using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.WebUtilities;
+using PgChatOps.Hosting;
 using Microsoft.Extensions.Logging;
 using PgChatOps.Commands;
 using PgChatOps.Replies;
@@ -10,50 +7,31 @@ using PgChatOps.Replies;
 namespace PgChatOps.Slack;
 
 /// <summary>
-/// POST /slack/interactions: clicks on the confirmation buttons (<c>block_actions</c>). Acknowledged at once;
-/// the outcome replaces the confirmation through response_url, a refusal goes to the clicker only.
+/// What a Slack interaction payload means, whichever transport brought it (the <c>payload=</c> form field over HTTP,
+/// a Socket Mode envelope): clicks on the confirmation buttons (<c>block_actions</c>). Acknowledged at once; the
+/// outcome replaces the confirmation through response_url, a refusal goes to the clicker only.
 /// </summary>
 public sealed class SlackInteractions(
     CommandPipeline pipeline,
     SlackUserGroups groups,
-    SlackDelivery delivery,
+    SlackReplyChannel replies,
     SlackOpenConfirmations confirmations,
     DetachedWork background,
-    SlackSignatureVerifier verifier,
     ILogger<SlackInteractions> log)
 {
     /// <summary>Slack echoes the whole source message in the payload, so this is larger than for commands.</summary>
     public const int MaxBody = 1024 * 1024;
 
-    public async Task<IResult> HandleAsync(HttpRequest request)
+    /// <summary>Starts handling the payload after the acknowledgement, which is always empty.</summary>
+    public void Handle(JsonObject payload)
     {
-        var (body, refusal) = await SlackInbound.ReadSignedAsync(request, MaxBody, verifier);
-        if (body is null)
-        {
-            return refusal!;
-        }
-
-        var form = QueryHelpers.ParseQuery(Encoding.UTF8.GetString(body));
-        JsonObject? payload = null;
-        try
-        {
-            payload = form.TryGetValue("payload", out var p) && p.Count > 0 ? JsonNode.Parse(p[0]!) as JsonObject : null;
-        }
-        catch (JsonException)
-        {
-            // Answered below.
-        }
-        if (payload is null)
-        {
-            return Results.BadRequest("expected a form field 'payload' holding a JSON object");
-        }
         if (SlackInbound.Str(payload["type"]) != "block_actions" || Click(payload) is not { } click)
         {
             // Other interactions (shortcuts, views, foreign buttons) are not ours: acknowledge and ignore.
-            return Results.Ok();
+            return;
         }
 
-        var responseUrl = delivery.ResponseUrl(SlackInbound.Str(payload["response_url"]));
+        var responseUrl = replies.ResponseUrl(SlackInbound.Str(payload["response_url"]));
         var messageTs = SlackInbound.Str(payload["container"]?["message_ts"]) ?? SlackInbound.Str(payload["message"]?["ts"]);
         var threadTs = SlackInbound.Str(payload["message"]?["thread_ts"]) ?? SlackInbound.Str(payload["container"]?["thread_ts"]) ?? messageTs;
 
@@ -64,15 +42,14 @@ public sealed class SlackInteractions(
             confirmations.Forget(reply);
             if (responseUrl is not null)
             {
-                await delivery.RespondAsync(responseUrl, SlackDelivery.ClickResponse(reply, clicker), ct);
+                await replies.DeliverAsync(reply, new SlackReplyAddress.ClickResponse(responseUrl), ct);
             }
             else
             {
-                log.LogWarning("A button click came without a response_url; its answer cannot be shown to the clicker.");
+                SlackLog.ClickWithoutResponseUrl(log);
             }
-            await delivery.RecordOutcomeAsync(reply, click.Channel, threadTs, clicker, ct);
+            await replies.RecordOutcomeAsync(reply, click.Channel, threadTs, ct);
         });
-        return Results.Ok();
     }
 
     private static ButtonClick? Click(JsonObject payload)

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Logging;
 using PgChatOps.Actions;
 using PgChatOps.Commands;
 using PgChatOps.Hosting;
@@ -11,13 +10,11 @@ namespace PgChatOps.Slack;
 /// is replaced with the Expired outcome (no buttons) and the outcome goes to the audit channel. A confirmation
 /// posted by another replica is not known here: nothing is shown until someone clicks (the click path replaces it).
 /// </summary>
-public sealed class SlackOpenConfirmations(SlackDelivery delivery, SlackApiClient api, DetachedWork background, TimeProvider time, ILogger<SlackOpenConfirmations> log)
+public sealed class SlackOpenConfirmations(SlackReplyChannel replies, DetachedWork background, TimeProvider time)
     : IActionExpiryListener
 {
     /// <summary>A response_url works for 30 minutes.</summary>
     public static readonly TimeSpan MaxAge = TimeSpan.FromMinutes(30);
-
-    private static readonly ChatUser Bot = new("pgchatops", "PgChatOps", []);
 
     private readonly ConfirmationMessages<SlackConfirmationMessage> _messages = new(time, MaxAge);
 
@@ -39,23 +36,13 @@ public sealed class SlackOpenConfirmations(SlackDelivery delivery, SlackApiClien
         {
             if (message.ResponseUrl is not null)
             {
-                await delivery.RespondAsync(message.ResponseUrl, SlackDelivery.ClickResponse(reply, Bot), ct);
+                await replies.DeliverAsync(reply, new SlackReplyAddress.ClickResponse(message.ResponseUrl), ct);
             }
             else if (message.Channel is not null && message.Ts is not null)
             {
-                var update = BlockKitRenderer.Render(reply with { Buttons = [] });
-                update["channel"] = message.Channel;
-                update["ts"] = message.Ts;
-                try
-                {
-                    await api.CallAsync("chat.update", update, ct);
-                }
-                catch (SlackApiException ex)
-                {
-                    log.LogWarning("Could not replace an expired confirmation in channel {Channel}: {Error}", message.Channel, ex.Error);
-                }
+                await replies.DeliverAsync(reply, new SlackReplyAddress.Update(message.Channel, message.Ts), ct);
             }
-            await delivery.RecordOutcomeAsync(reply, null, null, null, ct);
+            await replies.RecordOutcomeAsync(reply, null, null, ct);
         });
         return Task.CompletedTask;
     }
@@ -75,20 +62,13 @@ public sealed class SlackOpenConfirmations(SlackDelivery delivery, SlackApiClien
         {
             if (message?.ResponseUrl is not null)
             {
-                await delivery.RespondAsync(message.ResponseUrl, SlackDelivery.ClickResponse(reply, Bot), ct);
+                await replies.DeliverAsync(reply, new SlackReplyAddress.ClickResponse(message.ResponseUrl), ct);
             }
             else
             {
-                try
-                {
-                    await api.PostMessageAsync(action.Channel, BlockKitRenderer.Render(reply with { Buttons = [], ReplaceOriginal = false }), action.Thread, ct);
-                }
-                catch (SlackApiException ex)
-                {
-                    log.LogWarning("Could not post an unknown outcome in channel {Channel}: {Error}", action.Channel, ex.Error);
-                }
+                await replies.DeliverAsync(reply with { Buttons = [], ReplaceOriginal = false }, new SlackReplyAddress.Thread(action.Channel, action.Thread, null), ct);
             }
-            await delivery.RecordOutcomeAsync(reply, null, null, null, ct);
+            await replies.RecordOutcomeAsync(reply, null, null, ct);
         });
         return Task.CompletedTask;
     }

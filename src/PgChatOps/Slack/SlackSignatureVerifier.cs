@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using PgChatOps.Hosting;
 
 namespace PgChatOps.Slack;
 
@@ -8,9 +9,17 @@ namespace PgChatOps.Slack;
 /// Slack's request signing (v0): HMAC-SHA256 over <c>v0:{timestamp}:{raw body}</c> keyed with the signing secret,
 /// a five-minute window, and a constant-time compare. An empty secret verifies nothing.
 /// </summary>
-public sealed class SlackSignatureVerifier(string? signingSecret, TimeProvider time)
+public sealed class SlackSignatureVerifier(string? signingSecret, TimeProvider time) : ISignedRequestVerifier
 {
+    public const string TimestampHeader = "X-Slack-Request-Timestamp";
+    public const string SignatureHeader = "X-Slack-Signature";
+
     public static readonly TimeSpan Window = TimeSpan.FromMinutes(5);
+
+    public bool IsConfigured => !string.IsNullOrEmpty(signingSecret);
+
+    public bool IsAuthentic(Func<string, string?> header, ReadOnlySpan<byte> body) =>
+        IsValid(header(TimestampHeader), header(SignatureHeader), body);
 
     public bool IsValid(string? timestamp, string? signature, ReadOnlySpan<byte> body)
     {

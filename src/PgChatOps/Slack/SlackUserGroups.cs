@@ -81,7 +81,7 @@ public sealed class SlackUserGroups(SlackApiClient api, AccessPolicy access, Tim
         }
         catch (SlackApiException ex)
         {
-            log.LogWarning("Could not read the members of Slack user group {Group}: {Error}", group, ex.Error);
+            SlackLog.UserGroupFailed(log, group, ex.Error);
             _failedUntil[group] = time.GetUtcNow() + FailureBackoff;
             return (None, false);
         }
