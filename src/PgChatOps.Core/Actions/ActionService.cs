@@ -231,7 +231,7 @@ public sealed class ActionService(
         catch (Exception ex) when (ex is Npgsql.NpgsqlException or TimeoutException)
         {
             var error = DatabaseErrors.Cause(ex, _monitoring.StatementTimeout);
-            log.LogWarning("Action {ActionId} failed on target {Target}: {Error}", action.Id, action.Target, error);
+            ActionLog.Failed(log, action.Id, action.Target, error);
             return await FailAsync(action, click, error, signalled: true);
         }
         catch (Exception ex)
@@ -239,7 +239,7 @@ public sealed class ActionService(
             // Whatever went wrong, the action must not stay 'confirmed' with its outcome untold: sessions may have
             // been signalled, and the record says so.
             var id = Guid.NewGuid().ToString("N")[..8];
-            log.LogError(ex, "Action {ActionId} failed unexpectedly on target {Target} (error {ErrorId})", action.Id, action.Target, id);
+            ActionLog.FailedUnexpectedly(log, ex, action.Id, action.Target, id);
             return await FailAsync(action, click, $"an unexpected error inside PgChatOps (error {id}, in its log)", signalled: true);
         }
 
@@ -269,19 +269,18 @@ public sealed class ActionService(
         catch (StateStoreUnavailableException ex)
         {
             // The signals were sent and cannot be taken back: say so rather than pretend.
-            log.LogError("Action {ActionId} executed but its results could not be recorded: {Error}", action.Id, ex.Message);
+            ActionLog.ResultsNotRecorded(log, action.Id, ex.Message);
             auditWarning = $"The results could not be written to the audit log ({ex.Message}).";
         }
         var done = action with { Status = ActionStatus.Executed, Result = all };
-        log.LogInformation("Action {ActionId} ({Kind}) on {Target} executed: {Succeeded} of {Count} sessions",
-            action.Id, action.Kind.Name(), action.Target, all.Count(o => o.Succeeded), all.Count);
+        ActionLog.Executed(log, action.Id, action.Kind.Name(), action.Target, all.Count(o => o.Succeeded), all.Count);
         return ActionReplies.Executed(done, click.User, await store.NowAsync(CancellationToken.None), auditWarning);
     }
 
     /// <summary>Nothing was signalled: the action ends failed with the reason, never stuck in 'confirmed'.</summary>
     private async Task<Reply> NotStartedAsync(PendingAction action, ButtonClick click, string reason)
     {
-        log.LogWarning("Action {ActionId} on target {Target} was not started: {Reason}", action.Id, action.Target, reason);
+        ActionLog.NotStarted(log, action.Id, action.Target, reason);
         return await FailAsync(action, click, reason, signalled: false);
     }
 
@@ -355,7 +354,7 @@ public sealed class ActionService(
         catch (StateStoreUnavailableException ex)
         {
             // A refused click changes nothing; losing its record is logged, not fatal.
-            log.LogWarning("Could not audit a refused click: {Error}", ex.Message);
+            ActionLog.RefusalNotAudited(log, ex.Message);
         }
     }
 

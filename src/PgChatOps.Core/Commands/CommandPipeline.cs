@@ -56,7 +56,7 @@ public sealed class CommandPipeline(
         }
         catch (StateStoreUnavailableException ex)
         {
-            log.LogWarning("Refused a click: {Error}", ex.Message);
+            PipelineLog.ClickRefused(log, ex.Message);
             return Reply.Error($"Nothing was done: {ex.Message}.", "PgChatOps never acts without writing its audit record first. Try again when the state store is back.");
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -68,7 +68,7 @@ public sealed class CommandPipeline(
     private Reply Unexpected(Exception ex)
     {
         var id = Guid.NewGuid().ToString("N")[..8];
-        log.LogError(ex, "Unexpected error {ErrorId}", id);
+        PipelineLog.Unexpected(log, ex, id);
         return Reply.Error($"Something went wrong inside PgChatOps (error {id}, in its log).", "Nothing more was done.");
     }
 
@@ -122,7 +122,7 @@ public sealed class CommandPipeline(
             }
             catch (StateStoreUnavailableException ex)
             {
-                log.LogWarning("Could not audit a denial: {Error}", ex.Message);
+                PipelineLog.DenialNotAudited(log, ex.Message);
             }
             return new Reply
             {
@@ -259,7 +259,7 @@ public sealed class CommandPipeline(
         }
         catch (StateStoreUnavailableException ex)
         {
-            log.LogWarning("Could not audit a read: {Error}", ex.Message);
+            PipelineLog.ReadNotAudited(log, ex.Message);
             reply = reply with { Notes = [.. reply.Notes, $"⚠ Not recorded: {ex.Message}."] };
         }
         return reply;
@@ -274,13 +274,13 @@ public sealed class CommandPipeline(
         }
         catch (StateStoreUnavailableException ex)
         {
-            log.LogWarning("State store unavailable: {Error}", ex.Message);
+            PipelineLog.StateStoreUnavailable(log, ex.Message);
             return Reply.Error($"Nothing was done: {ex.Message}.", "PgChatOps never acts without writing its audit record first.");
         }
         catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
         {
             var sentence = DatabaseErrors.ForTarget(target ?? "the target", ex, _monitoring.StatementTimeout);
-            log.LogWarning("Target {Target} failed: {Error}", target, sentence);
+            PipelineLog.TargetFailed(log, target, sentence);
             metrics.DatabaseError(target);
             return Reply.Error(sentence,
                 ex is PostgresException { SqlState: PostgresErrorCodes.QueryCanceled }
@@ -301,7 +301,7 @@ public sealed class CommandPipeline(
         }
         catch (Exception ex) when (DatabaseErrors.IsLostConnection(ex))
         {
-            log.LogInformation("Target {Target}: the connection was lost ({Error}); reading once more on a fresh one", target, DatabaseErrors.Cause(ex));
+            PipelineLog.ReadingAgain(log, target, DatabaseErrors.Cause(ex));
             targets.Get(target).Clear();
             return await read();
         }
@@ -315,7 +315,7 @@ public sealed class CommandPipeline(
         }
         catch (StateStoreUnavailableException ex)
         {
-            log.LogWarning("Could not audit: {Error}", ex.Message);
+            PipelineLog.NotAudited(log, ex.Message);
         }
     }
 
@@ -331,7 +331,7 @@ public sealed class CommandPipeline(
         }
         catch (StateStoreUnavailableException ex)
         {
-            log.LogWarning("Could not check a delivery for replay: {Error}", ex.Message);
+            PipelineLog.ReplayCheckFailed(log, ex.Message);
             return false;
         }
     }
