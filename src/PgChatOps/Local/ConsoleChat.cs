@@ -4,6 +4,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using PgChatOps.Commands;
+using PgChatOps.Demo;
 using PgChatOps.Hosting;
 using PgChatOps.Replies;
 

@@ -1,3 +1,4 @@
+using PgChatOps.Demo;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using PgChatOps.Activity;
