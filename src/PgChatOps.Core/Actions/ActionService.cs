@@ -89,7 +89,7 @@ public sealed class ActionService(
                 string.Join("; ", planned.Select(p => $"{p.Pid}: {p.ProtectedReason}")), ct);
         }
 
-        await store.CreateAsync(action, AuditEntry.For(request, "confirmation") with
+        await store.CreateAsync(action, AuditEntry.For(request, AuditEvents.Confirmation) with
         {
             Target = target,
             Verb = command.Verb.ToString().ToLowerInvariant(),
@@ -104,7 +104,7 @@ public sealed class ActionService(
     private async Task<Reply> NothingToDoAsync(ChatRequest request, Command command, string target, string title, string note, CancellationToken ct)
     {
         // Audit first: a refused or empty request is recorded before it is answered.
-        await auditLog.WriteAsync(AuditEntry.For(request, "request") with
+        await auditLog.WriteAsync(AuditEntry.For(request, AuditEvents.Request) with
         {
             Target = target,
             Verb = command.Verb.ToString().ToLowerInvariant(),
@@ -130,7 +130,7 @@ public sealed class ActionService(
         var action = await store.FindAsync(click.ActionId, ct);
         if (action is null)
         {
-            await Audit(AuditEntry.For(click, "refused") with { ActionId = click.ActionId, Outcome = "unknown_action" }, ct);
+            await Audit(AuditEntry.For(click, AuditEvents.Refused) with { ActionId = click.ActionId, Outcome = "unknown_action" }, ct);
             return Refusal("This confirmation is unknown here: nothing was done.", "It may belong to another PgChatOps installation, or the button was forged.");
         }
 
@@ -167,7 +167,7 @@ public sealed class ActionService(
                 await Audit(Refused(click, action, "not_allowed"), ct);
                 return Refusal($"You may not abort this: only the requester or someone with the '{CommandGrammar.ClassName(permission)}' permission here can.", "");
             }
-            var aborted = await store.TryDecideAsync(action.Id, ActionStatus.Aborted, click.User, now, Decision(click, action, "aborted"), ct);
+            var aborted = await store.TryDecideAsync(action.Id, ActionStatus.Aborted, click.User, now, Decision(click, action, AuditEvents.Aborted), ct);
             return aborted is null
                 ? await LostRaceAsync(action, now, ct)
                 : ActionReplies.Aborted(aborted, click.User);
@@ -187,7 +187,7 @@ public sealed class ActionService(
                 "Nothing was done; the confirmation is still open.");
         }
 
-        var claimed = await store.TryDecideAsync(action.Id, ActionStatus.Confirmed, click.User, now, Decision(click, action, "confirmed"), ct);
+        var claimed = await store.TryDecideAsync(action.Id, ActionStatus.Confirmed, click.User, now, Decision(click, action, AuditEvents.Confirmed), ct);
         return claimed is null
             ? await LostRaceAsync(action, now, ct)
             : await ExecuteAsync(claimed, click, ct);
@@ -252,7 +252,7 @@ public sealed class ActionService(
         var audit = all.Select(o =>
         {
             var planned = action.Sessions.First(s => s.Pid == o.Pid && s.BackendStart == o.BackendStart);
-            return Decision(click, action, "executed") with
+            return Decision(click, action, AuditEvents.Executed) with
             {
                 Pid = o.Pid,
                 BackendStart = o.BackendStart,
@@ -290,7 +290,7 @@ public sealed class ActionService(
         try
         {
             await store.CompleteAsync(action.Id, ActionStatus.Failed, [],
-                [Decision(click, action, "failed") with { Outcome = "error", Detail = new { error, signalled = signalled ? "maybe" : "no" } }], CancellationToken.None);
+                [Decision(click, action, AuditEvents.Failed) with { Outcome = "error", Detail = new { error, signalled = signalled ? "maybe" : "no" } }], CancellationToken.None);
         }
         catch (StateStoreUnavailableException)
         {
@@ -359,7 +359,7 @@ public sealed class ActionService(
     }
 
     private static AuditEntry Refused(ButtonClick click, PendingAction action, string reason) =>
-        Decision(click, action, "refused") with { Outcome = reason };
+        Decision(click, action, AuditEvents.Refused) with { Outcome = reason };
 
     private static AuditEntry Decision(ButtonClick click, PendingAction action, string @event) =>
         AuditEntry.For(click, @event) with
@@ -372,7 +372,7 @@ public sealed class ActionService(
         };
 
     private static AuditEntry OutcomeUnknown(PendingAction a) =>
-        new("outcome_unknown", a.Platform, a.Workspace, a.Channel, "pgchatops", "PgChatOps")
+        new(AuditEvents.OutcomeUnknown, a.Platform, a.Workspace, a.Channel, "pgchatops", "PgChatOps")
         {
             Thread = a.Thread,
             Target = a.Target,
@@ -390,7 +390,7 @@ public sealed class ActionService(
         };
 
     private static AuditEntry Expired(PendingAction a) =>
-        new("expired", a.Platform, a.Workspace, a.Channel, "pgchatops", "PgChatOps")
+        new(AuditEvents.Expired, a.Platform, a.Workspace, a.Channel, "pgchatops", "PgChatOps")
         {
             Thread = a.Thread,
             Target = a.Target,

@@ -49,7 +49,7 @@ public sealed class CommandPipeline(
         {
             if (click.DeliveryId is { } deliveryId && await IsReplayAsync(click.Platform, deliveryId, ct))
             {
-                await AuditQuietlyAsync(AuditEntry.For(click, "replayed") with { ActionId = click.ActionId, Detail = new { deliveryId } }, ct);
+                await AuditQuietlyAsync(AuditEntry.For(click, AuditEvents.Replayed) with { ActionId = click.ActionId, Detail = new { deliveryId } }, ct);
                 return Replayed(deliveryId);
             }
             return await actions.DecideAsync(click, ct);
@@ -76,14 +76,14 @@ public sealed class CommandPipeline(
     {
         if (request.DeliveryId is { } deliveryId && await IsReplayAsync(request.Platform, deliveryId, ct))
         {
-            await AuditQuietlyAsync(AuditEntry.For(request, "replayed") with { Command = Format.Truncate(request.Text, 500), Detail = new { deliveryId } }, ct);
+            await AuditQuietlyAsync(AuditEntry.For(request, AuditEvents.Replayed) with { Command = Format.Truncate(request.Text, 500), Detail = new { deliveryId } }, ct);
             return Replayed(deliveryId);
         }
 
         var parsed = CommandParser.Parse(request.Text);
         if (!parsed.IsSuccess)
         {
-            await AuditQuietlyAsync(AuditEntry.For(request, "invalid") with { Command = Format.Truncate(request.Text, 500), Detail = new { error = parsed.Error } }, ct);
+            await AuditQuietlyAsync(AuditEntry.For(request, AuditEvents.Invalid) with { Command = Format.Truncate(request.Text, 500), Detail = new { error = parsed.Error } }, ct);
             var reply = Reply.Error(parsed.Error!);
             return parsed.ShowHelp ? reply with { Notes = [.. reply.Notes, "Type `/pg help` for every verb and filter."] } : reply;
         }
@@ -103,7 +103,7 @@ public sealed class CommandPipeline(
         if (target is null || !targets.Contains(target))
         {
             var visible = VisibleTargets(request).ToList();
-            await AuditQuietlyAsync(AuditEntry.For(request, "invalid") with { Command = command.Text, Target = target, Detail = new { error = "unknown target" } }, ct);
+            await AuditQuietlyAsync(AuditEntry.For(request, AuditEvents.Invalid) with { Command = command.Text, Target = target, Detail = new { error = "unknown target" } }, ct);
             return Reply.Error(
                 target is null ? "No target is configured: set PgChatOps:Targets:<name>:ConnectionString." : $"Unknown target '{CommandParser.Clip(target)}'.",
                 visible.Count == 0 ? "No target is available in this channel." : $"Targets here: {string.Join(", ", visible)} (e.g. target={visible[0]}).");
@@ -115,7 +115,7 @@ public sealed class CommandPipeline(
             var permission = CommandGrammar.ClassName(command.Class);
             try
             {
-                await audit.WriteAsync(AuditEntry.For(request, "denied") with
+                await audit.WriteAsync(AuditEntry.For(request, AuditEvents.Denied) with
                 {
                     Target = target, Verb = Name(command.Verb), Command = command.Text, Outcome = "missing_" + permission,
                 }, ct);
@@ -138,7 +138,7 @@ public sealed class CommandPipeline(
         if (command.Filter.QueryContains is not null && !targets.Options(target).ShowQueryText)
         {
             // Matching on hidden text answers "does it contain X?": enough questions read it out character by character.
-            await AuditQuietlyAsync(AuditEntry.For(request, "denied") with
+            await AuditQuietlyAsync(AuditEntry.For(request, AuditEvents.Denied) with
             {
                 Target = target, Verb = Name(command.Verb), Command = command.Text, Outcome = "query_text_hidden",
             }, ct);
@@ -248,7 +248,7 @@ public sealed class CommandPipeline(
     /// </summary>
     private async Task<Reply> WithAuditAsync(ChatRequest request, Command command, string? target, Func<Task<Reply>> run, CancellationToken ct)
     {
-        var auditTask = audit.WriteAsync(AuditEntry.For(request, "request") with
+        var auditTask = audit.WriteAsync(AuditEntry.For(request, AuditEvents.Request) with
         {
             Target = target, Verb = Name(command.Verb), Command = command.Text,
         }, ct);
