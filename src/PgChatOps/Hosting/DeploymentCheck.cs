@@ -71,7 +71,7 @@ public sealed class DeploymentCheck(PgChatOpsOptions options, TextWriter output,
     /// </summary>
     private async Task CheckRuleWorkspacesAsync(IConfiguration? configuration)
     {
-        var keys = SettingsValidator.RuleKeys(options, configuration);
+        var keys = AccessOptionsValidator.RuleKeys(options.Access, configuration);
         for (var i = 0; i < options.Access.Rules.Count; i++)
         {
             var rule = options.Access.Rules[i];
