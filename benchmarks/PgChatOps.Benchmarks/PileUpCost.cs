@@ -1,3 +1,4 @@
+using PgChatOps.Demo;
 using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

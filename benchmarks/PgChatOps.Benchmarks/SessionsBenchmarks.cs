@@ -1,3 +1,4 @@
+using PgChatOps.Demo;
 using BenchmarkDotNet.Attributes;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,3 +1,4 @@
+using PgChatOps.Demo;
 using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Extensions.Configuration;

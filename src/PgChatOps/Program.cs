@@ -17,7 +17,6 @@ public sealed partial class Program
                 case "serve":
                     return await ServeAsync(rest);
                 case "console":
-                    SettingsPreflight.ForConsole(rest);
                     return await ConsoleChat.RunAsync(rest, Console.In, Console.Out);
                 case "check":
                     return await DeploymentCheck.RunAsync(rest, Console.Out);
@@ -49,6 +48,7 @@ public sealed partial class Program
         builder.AddPgChatOps();
         builder.AddPgChatOpsWeb();
         var app = builder.Build();
+        SettingsPreflight.ThrowIfInvalid(app.Services);
         app.MapPgChatOps();
         await app.RunAsync();
         return 0;

@@ -89,7 +89,7 @@ public sealed class ActionService(
                 string.Join("; ", planned.Select(p => $"{p.Pid}: {p.ProtectedReason}")), ct);
         }
 
-        await store.CreateAsync(action, AuditEntry.For(request, "confirmation") with
+        await store.CreateAsync(action, AuditEntry.For(request, AuditEvents.Confirmation) with
         {
             Target = target,
             Verb = command.Verb.ToString().ToLowerInvariant(),
@@ -104,7 +104,7 @@ public sealed class ActionService(
     private async Task<Reply> NothingToDoAsync(ChatRequest request, Command command, string target, string title, string note, CancellationToken ct)
     {
         // Audit first: a refused or empty request is recorded before it is answered.
-        await auditLog.WriteAsync(AuditEntry.For(request, "request") with
+        await auditLog.WriteAsync(AuditEntry.For(request, AuditEvents.Request) with
         {
             Target = target,
             Verb = command.Verb.ToString().ToLowerInvariant(),
@@ -130,7 +130,7 @@ public sealed class ActionService(
         var action = await store.FindAsync(click.ActionId, ct);
         if (action is null)
         {
-            await Audit(AuditEntry.For(click, "refused") with { ActionId = click.ActionId, Outcome = "unknown_action" }, ct);
+            await Audit(AuditEntry.For(click, AuditEvents.Refused) with { ActionId = click.ActionId, Outcome = "unknown_action" }, ct);
             return Refusal("This confirmation is unknown here: nothing was done.", "It may belong to another PgChatOps installation, or the button was forged.");
         }
 
@@ -167,7 +167,7 @@ public sealed class ActionService(
                 await Audit(Refused(click, action, "not_allowed"), ct);
                 return Refusal($"You may not abort this: only the requester or someone with the '{CommandGrammar.ClassName(permission)}' permission here can.", "");
             }
-            var aborted = await store.TryDecideAsync(action.Id, ActionStatus.Aborted, click.User, now, Decision(click, action, "aborted"), ct);
+            var aborted = await store.TryDecideAsync(action.Id, ActionStatus.Aborted, click.User, now, Decision(click, action, AuditEvents.Aborted), ct);
             return aborted is null
                 ? await LostRaceAsync(action, now, ct)
                 : ActionReplies.Aborted(aborted, click.User);
@@ -187,7 +187,7 @@ public sealed class ActionService(
                 "Nothing was done; the confirmation is still open.");
         }
 
-        var claimed = await store.TryDecideAsync(action.Id, ActionStatus.Confirmed, click.User, now, Decision(click, action, "confirmed"), ct);
+        var claimed = await store.TryDecideAsync(action.Id, ActionStatus.Confirmed, click.User, now, Decision(click, action, AuditEvents.Confirmed), ct);
         return claimed is null
             ? await LostRaceAsync(action, now, ct)
             : await ExecuteAsync(claimed, click, ct);
@@ -231,7 +231,7 @@ public sealed class ActionService(
         catch (Exception ex) when (ex is Npgsql.NpgsqlException or TimeoutException)
         {
             var error = DatabaseErrors.Cause(ex, _monitoring.StatementTimeout);
-            log.LogWarning("Action {ActionId} failed on target {Target}: {Error}", action.Id, action.Target, error);
+            ActionLog.Failed(log, action.Id, action.Target, error);
             return await FailAsync(action, click, error, signalled: true);
         }
         catch (Exception ex)
@@ -239,7 +239,7 @@ public sealed class ActionService(
             // Whatever went wrong, the action must not stay 'confirmed' with its outcome untold: sessions may have
             // been signalled, and the record says so.
             var id = Guid.NewGuid().ToString("N")[..8];
-            log.LogError(ex, "Action {ActionId} failed unexpectedly on target {Target} (error {ErrorId})", action.Id, action.Target, id);
+            ActionLog.FailedUnexpectedly(log, ex, action.Id, action.Target, id);
             return await FailAsync(action, click, $"an unexpected error inside PgChatOps (error {id}, in its log)", signalled: true);
         }
 
@@ -252,7 +252,7 @@ public sealed class ActionService(
         var audit = all.Select(o =>
         {
             var planned = action.Sessions.First(s => s.Pid == o.Pid && s.BackendStart == o.BackendStart);
-            return Decision(click, action, "executed") with
+            return Decision(click, action, AuditEvents.Executed) with
             {
                 Pid = o.Pid,
                 BackendStart = o.BackendStart,
@@ -269,19 +269,18 @@ public sealed class ActionService(
         catch (StateStoreUnavailableException ex)
         {
             // The signals were sent and cannot be taken back: say so rather than pretend.
-            log.LogError("Action {ActionId} executed but its results could not be recorded: {Error}", action.Id, ex.Message);
+            ActionLog.ResultsNotRecorded(log, action.Id, ex.Message);
             auditWarning = $"The results could not be written to the audit log ({ex.Message}).";
         }
         var done = action with { Status = ActionStatus.Executed, Result = all };
-        log.LogInformation("Action {ActionId} ({Kind}) on {Target} executed: {Succeeded} of {Count} sessions",
-            action.Id, action.Kind.Name(), action.Target, all.Count(o => o.Succeeded), all.Count);
+        ActionLog.Executed(log, action.Id, action.Kind.Name(), action.Target, all.Count(o => o.Succeeded), all.Count);
         return ActionReplies.Executed(done, click.User, await store.NowAsync(CancellationToken.None), auditWarning);
     }
 
     /// <summary>Nothing was signalled: the action ends failed with the reason, never stuck in 'confirmed'.</summary>
     private async Task<Reply> NotStartedAsync(PendingAction action, ButtonClick click, string reason)
     {
-        log.LogWarning("Action {ActionId} on target {Target} was not started: {Reason}", action.Id, action.Target, reason);
+        ActionLog.NotStarted(log, action.Id, action.Target, reason);
         return await FailAsync(action, click, reason, signalled: false);
     }
 
@@ -291,7 +290,7 @@ public sealed class ActionService(
         try
         {
             await store.CompleteAsync(action.Id, ActionStatus.Failed, [],
-                [Decision(click, action, "failed") with { Outcome = "error", Detail = new { error, signalled = signalled ? "maybe" : "no" } }], CancellationToken.None);
+                [Decision(click, action, AuditEvents.Failed) with { Outcome = "error", Detail = new { error, signalled = signalled ? "maybe" : "no" } }], CancellationToken.None);
         }
         catch (StateStoreUnavailableException)
         {
@@ -355,12 +354,12 @@ public sealed class ActionService(
         catch (StateStoreUnavailableException ex)
         {
             // A refused click changes nothing; losing its record is logged, not fatal.
-            log.LogWarning("Could not audit a refused click: {Error}", ex.Message);
+            ActionLog.RefusalNotAudited(log, ex.Message);
         }
     }
 
     private static AuditEntry Refused(ButtonClick click, PendingAction action, string reason) =>
-        Decision(click, action, "refused") with { Outcome = reason };
+        Decision(click, action, AuditEvents.Refused) with { Outcome = reason };
 
     private static AuditEntry Decision(ButtonClick click, PendingAction action, string @event) =>
         AuditEntry.For(click, @event) with
@@ -373,7 +372,7 @@ public sealed class ActionService(
         };
 
     private static AuditEntry OutcomeUnknown(PendingAction a) =>
-        new("outcome_unknown", a.Platform, a.Workspace, a.Channel, "pgchatops", "PgChatOps")
+        new(AuditEvents.OutcomeUnknown, a.Platform, a.Workspace, a.Channel, "pgchatops", "PgChatOps")
         {
             Thread = a.Thread,
             Target = a.Target,
@@ -391,7 +390,7 @@ public sealed class ActionService(
         };
 
     private static AuditEntry Expired(PendingAction a) =>
-        new("expired", a.Platform, a.Workspace, a.Channel, "pgchatops", "PgChatOps")
+        new(AuditEvents.Expired, a.Platform, a.Workspace, a.Channel, "pgchatops", "PgChatOps")
         {
             Thread = a.Thread,
             Target = a.Target,

@@ -57,12 +57,12 @@ public sealed class Lifeline : IAsyncDisposable
                 {
                     await OpenAsync(stop);
                     backoff = TimeSpan.FromSeconds(1);
-                    _log.LogInformation("Lifeline to {Name} held (backend {Pid}).", Name, Pid);
+                    LifelineLog.Held(_log, Name, Pid);
                 }
                 catch (Exception ex) when (!stop.IsCancellationRequested)
                 {
                     LastError = DatabaseErrors.Cause(ex);
-                    _log.LogWarning("Lifeline to {Name} not held, retrying in {Delay}: {Error}", Name, backoff, LastError);
+                    LifelineLog.NotHeld(_log, Name, backoff, LastError);
                     // Any failure, not only a connection error: this loop must outlive whatever the server does.
                     await SleepAsync(backoff, stop);
                     backoff = TimeSpan.FromTicks(Math.Min(MaxBackoff.Ticks, backoff.Ticks * 2));
@@ -183,7 +183,7 @@ public sealed class Lifeline : IAsyncDisposable
             LastError = DatabaseErrors.Cause(ex);
             if (conn is not null && (conn.FullState.HasFlag(ConnectionState.Broken) || conn.State != ConnectionState.Open))
             {
-                _log.LogWarning("Lifeline to {Name} lost, re-opening: {Error}", Name, LastError);
+                LifelineLog.Lost(_log, Name, LastError);
                 Drop(conn);
             }
         }

@@ -81,12 +81,12 @@ public sealed class AuditLog(StateStore store)
     /// <summary>The latest actions (confirmations) on the given targets, newest first, with their outcome counts.</summary>
     public async Task<IReadOnlyList<AuditedAction>> LatestActionsAsync(int last, IReadOnlyList<string> targets, CancellationToken ct)
     {
-        const string sql = """
+        const string sql = $$"""
             SELECT p.id, p.created_at, p.kind, p.status, p.target, p.platform, p.channel,
                    p.requested_by_name, p.decided_by_name, jsonb_array_length(p.sessions) AS n,
                    coalesce((SELECT jsonb_object_agg(o.outcome, o.n)
                              FROM (SELECT l.outcome, count(*) AS n FROM pgchatops.audit_log l
-                                   WHERE l.action_id = p.id AND l.event = 'executed' GROUP BY l.outcome) o), '{}') AS outcomes
+                                   WHERE l.action_id = p.id AND l.event = '{{AuditEvents.Executed}}' GROUP BY l.outcome) o), '{}') AS outcomes
             FROM pgchatops.pending_actions p
             WHERE p.target = ANY (@targets)
             ORDER BY p.created_at DESC

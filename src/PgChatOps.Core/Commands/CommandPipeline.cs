@@ -49,14 +49,14 @@ public sealed class CommandPipeline(
         {
             if (click.DeliveryId is { } deliveryId && await IsReplayAsync(click.Platform, deliveryId, ct))
             {
-                await AuditQuietlyAsync(AuditEntry.For(click, "replayed") with { ActionId = click.ActionId, Detail = new { deliveryId } }, ct);
+                await AuditQuietlyAsync(AuditEntry.For(click, AuditEvents.Replayed) with { ActionId = click.ActionId, Detail = new { deliveryId } }, ct);
                 return Replayed(deliveryId);
             }
             return await actions.DecideAsync(click, ct);
         }
         catch (StateStoreUnavailableException ex)
         {
-            log.LogWarning("Refused a click: {Error}", ex.Message);
+            PipelineLog.ClickRefused(log, ex.Message);
             return Reply.Error($"Nothing was done: {ex.Message}.", "PgChatOps never acts without writing its audit record first. Try again when the state store is back.");
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -68,7 +68,7 @@ public sealed class CommandPipeline(
     private Reply Unexpected(Exception ex)
     {
         var id = Guid.NewGuid().ToString("N")[..8];
-        log.LogError(ex, "Unexpected error {ErrorId}", id);
+        PipelineLog.Unexpected(log, ex, id);
         return Reply.Error($"Something went wrong inside PgChatOps (error {id}, in its log).", "Nothing more was done.");
     }
 
@@ -76,14 +76,14 @@ public sealed class CommandPipeline(
     {
         if (request.DeliveryId is { } deliveryId && await IsReplayAsync(request.Platform, deliveryId, ct))
         {
-            await AuditQuietlyAsync(AuditEntry.For(request, "replayed") with { Command = Format.Truncate(request.Text, 500), Detail = new { deliveryId } }, ct);
+            await AuditQuietlyAsync(AuditEntry.For(request, AuditEvents.Replayed) with { Command = Format.Truncate(request.Text, 500), Detail = new { deliveryId } }, ct);
             return Replayed(deliveryId);
         }
 
         var parsed = CommandParser.Parse(request.Text);
         if (!parsed.IsSuccess)
         {
-            await AuditQuietlyAsync(AuditEntry.For(request, "invalid") with { Command = Format.Truncate(request.Text, 500), Detail = new { error = parsed.Error } }, ct);
+            await AuditQuietlyAsync(AuditEntry.For(request, AuditEvents.Invalid) with { Command = Format.Truncate(request.Text, 500), Detail = new { error = parsed.Error } }, ct);
             var reply = Reply.Error(parsed.Error!);
             return parsed.ShowHelp ? reply with { Notes = [.. reply.Notes, "Type `/pg help` for every verb and filter."] } : reply;
         }
@@ -103,7 +103,7 @@ public sealed class CommandPipeline(
         if (target is null || !targets.Contains(target))
         {
             var visible = VisibleTargets(request).ToList();
-            await AuditQuietlyAsync(AuditEntry.For(request, "invalid") with { Command = command.Text, Target = target, Detail = new { error = "unknown target" } }, ct);
+            await AuditQuietlyAsync(AuditEntry.For(request, AuditEvents.Invalid) with { Command = command.Text, Target = target, Detail = new { error = "unknown target" } }, ct);
             return Reply.Error(
                 target is null ? "No target is configured: set PgChatOps:Targets:<name>:ConnectionString." : $"Unknown target '{CommandParser.Clip(target)}'.",
                 visible.Count == 0 ? "No target is available in this channel." : $"Targets here: {string.Join(", ", visible)} (e.g. target={visible[0]}).");
@@ -115,14 +115,14 @@ public sealed class CommandPipeline(
             var permission = CommandGrammar.ClassName(command.Class);
             try
             {
-                await audit.WriteAsync(AuditEntry.For(request, "denied") with
+                await audit.WriteAsync(AuditEntry.For(request, AuditEvents.Denied) with
                 {
                     Target = target, Verb = Name(command.Verb), Command = command.Text, Outcome = "missing_" + permission,
                 }, ct);
             }
             catch (StateStoreUnavailableException ex)
             {
-                log.LogWarning("Could not audit a denial: {Error}", ex.Message);
+                PipelineLog.DenialNotAudited(log, ex.Message);
             }
             return new Reply
             {
@@ -138,7 +138,7 @@ public sealed class CommandPipeline(
         if (command.Filter.QueryContains is not null && !targets.Options(target).ShowQueryText)
         {
             // Matching on hidden text answers "does it contain X?": enough questions read it out character by character.
-            await AuditQuietlyAsync(AuditEntry.For(request, "denied") with
+            await AuditQuietlyAsync(AuditEntry.For(request, AuditEvents.Denied) with
             {
                 Target = target, Verb = Name(command.Verb), Command = command.Text, Outcome = "query_text_hidden",
             }, ct);
@@ -248,7 +248,7 @@ public sealed class CommandPipeline(
     /// </summary>
     private async Task<Reply> WithAuditAsync(ChatRequest request, Command command, string? target, Func<Task<Reply>> run, CancellationToken ct)
     {
-        var auditTask = audit.WriteAsync(AuditEntry.For(request, "request") with
+        var auditTask = audit.WriteAsync(AuditEntry.For(request, AuditEvents.Request) with
         {
             Target = target, Verb = Name(command.Verb), Command = command.Text,
         }, ct);
@@ -259,7 +259,7 @@ public sealed class CommandPipeline(
         }
         catch (StateStoreUnavailableException ex)
         {
-            log.LogWarning("Could not audit a read: {Error}", ex.Message);
+            PipelineLog.ReadNotAudited(log, ex.Message);
             reply = reply with { Notes = [.. reply.Notes, $"⚠ Not recorded: {ex.Message}."] };
         }
         return reply;
@@ -274,13 +274,13 @@ public sealed class CommandPipeline(
         }
         catch (StateStoreUnavailableException ex)
         {
-            log.LogWarning("State store unavailable: {Error}", ex.Message);
+            PipelineLog.StateStoreUnavailable(log, ex.Message);
             return Reply.Error($"Nothing was done: {ex.Message}.", "PgChatOps never acts without writing its audit record first.");
         }
         catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
         {
             var sentence = DatabaseErrors.ForTarget(target ?? "the target", ex, _monitoring.StatementTimeout);
-            log.LogWarning("Target {Target} failed: {Error}", target, sentence);
+            PipelineLog.TargetFailed(log, target, sentence);
             metrics.DatabaseError(target);
             return Reply.Error(sentence,
                 ex is PostgresException { SqlState: PostgresErrorCodes.QueryCanceled }
@@ -301,7 +301,7 @@ public sealed class CommandPipeline(
         }
         catch (Exception ex) when (DatabaseErrors.IsLostConnection(ex))
         {
-            log.LogInformation("Target {Target}: the connection was lost ({Error}); reading once more on a fresh one", target, DatabaseErrors.Cause(ex));
+            PipelineLog.ReadingAgain(log, target, DatabaseErrors.Cause(ex));
             targets.Get(target).Clear();
             return await read();
         }
@@ -315,7 +315,7 @@ public sealed class CommandPipeline(
         }
         catch (StateStoreUnavailableException ex)
         {
-            log.LogWarning("Could not audit: {Error}", ex.Message);
+            PipelineLog.NotAudited(log, ex.Message);
         }
     }
 
@@ -331,7 +331,7 @@ public sealed class CommandPipeline(
         }
         catch (StateStoreUnavailableException ex)
         {
-            log.LogWarning("Could not check a delivery for replay: {Error}", ex.Message);
+            PipelineLog.ReplayCheckFailed(log, ex.Message);
             return false;
         }
     }

@@ -50,13 +50,12 @@ public sealed class ExpirySweeper(
         }
         catch (StateStoreUnavailableException ex)
         {
-            log.LogWarning("Could not look for actions left without a result: {Error}", ex.Message);
+            ActionLog.StuckLookupFailed(log, ex.Message);
             return;
         }
         foreach (var action in stuck)
         {
-            log.LogWarning("Action {ActionId} ({Kind}) on {Target} was confirmed but never recorded a result: outcome unknown.",
-                action.Id, action.Kind.Name(), action.Target);
+            ActionLog.OutcomeUnknown(log, action.Id, action.Kind.Name(), action.Target);
             var reply = ActionReplies.OutcomeUnknown(action);
             foreach (var listener in _listeners)
             {
@@ -66,7 +65,7 @@ public sealed class ExpirySweeper(
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
                 {
-                    log.LogWarning(ex, "Could not show the unknown outcome of action {ActionId} ({Listener}).", action.Id, listener.GetType().Name);
+                    ActionLog.OutcomeUnknownNotShown(log, ex, action.Id, listener.GetType().Name);
                 }
             }
         }
@@ -81,14 +80,14 @@ public sealed class ExpirySweeper(
         }
         catch (StateStoreUnavailableException ex)
         {
-            log.LogWarning("Could not expire pending actions: {Error}", ex.Message);
+            ActionLog.ExpiryFailed(log, ex.Message);
             return;
         }
         if (expired.Count == 0)
         {
             return;
         }
-        log.LogInformation("Expired {Count} unconfirmed action(s).", expired.Count);
+        ActionLog.Expired(log, expired.Count);
         var ttl = options.Value.Confirmation.TimeToLive;
         foreach (var action in expired)
         {
@@ -102,7 +101,7 @@ public sealed class ExpirySweeper(
                 catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
                 {
                     // The expiry is committed and audited; a platform that cannot show it must not stop the next sweep.
-                    log.LogWarning(ex, "Could not show the expiry of action {ActionId} ({Listener}).", action.Id, listener.GetType().Name);
+                    ActionLog.ExpiryNotShown(log, ex, action.Id, listener.GetType().Name);
                 }
             }
         }

@@ -28,6 +28,15 @@ public static class PgChatOpsServices
             .Configure<IConfiguration>((o, config) => SettingsBinding.Bind(config, o))
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<PgChatOpsOptions>>(sp => new SettingsValidator(sp.GetService<IConfiguration>()));
+        // IOptions<T> would bind and validate a second instance of its own; share the one the start-up check made.
+        services.AddSingleton<IOptions<PgChatOpsOptions>>(sp => Options.Create(sp.GetRequiredService<IOptionsMonitor<PgChatOpsOptions>>().CurrentValue));
+        // Each feature's part of that one instance, for services that need only their own settings.
+        services.AddSingleton<IOptions<SlackOptions>>(sp => Options.Create(Settings(sp).Slack));
+        services.AddSingleton<IOptions<DiscordOptions>>(sp => Options.Create(Settings(sp).Discord));
+        services.AddSingleton<IOptions<AccessOptions>>(sp => Options.Create(Settings(sp).Access));
+        services.AddSingleton<IOptions<ConfirmationOptions>>(sp => Options.Create(Settings(sp).Confirmation));
+        services.AddSingleton<IOptions<ProtectionOptions>>(sp => Options.Create(Settings(sp).Protection));
+        services.AddSingleton<IOptions<MonitoringOptions>>(sp => Options.Create(Settings(sp).Monitoring));
         services.AddMetrics();
         services.AddSingleton<PgChatOpsMetrics>();
         services.TryAddSingleton(TimeProvider.System);
@@ -48,4 +57,6 @@ public static class PgChatOpsServices
         services.AddHostedService<LifelineKeeper>();
         return builder;
     }
+
+    private static PgChatOpsOptions Settings(IServiceProvider services) => services.GetRequiredService<IOptions<PgChatOpsOptions>>().Value;
 }

@@ -52,13 +52,13 @@ public sealed class StateStoreMigrator(StateStore store, ILogger<StateStoreMigra
                 await store.MigrateAsync(stoppingToken);
                 LastError = null;
                 _ready.TrySetResult();
-                log.LogInformation("State store ready (schema version {Version}).", StateStore.LatestVersion);
+                StateStoreLog.Ready(log, StateStore.LatestVersion);
                 return;
             }
             catch (Exception ex) when (ex is Npgsql.NpgsqlException or TimeoutException or StateStoreUnavailableException)
             {
                 LastError = $"not migrated: {Activity.DatabaseErrors.Cause(ex)}";
-                log.LogWarning("State store not ready, retrying in {Delay}: {Error}", delay, LastError);
+                StateStoreLog.NotReady(log, delay, LastError);
                 await Task.Delay(delay, stoppingToken);
                 delay = TimeSpan.FromSeconds(Math.Min(30, delay.TotalSeconds * 2));
             }

@@ -61,33 +61,16 @@ public static class TextRenderer
     internal static void AppendTable(StringBuilder sb, ReplyTable table, int maxColumnWidth)
     {
         var columns = table.Columns.Count;
-        var cells = table.Rows.Select(r => Enumerable.Range(0, columns).Select(i => Format.Truncate(i < r.Count ? r[i] : "", maxColumnWidth)).ToArray()).ToList();
-        var widths = Enumerable.Range(0, columns)
-            .Select(i => Math.Max(table.Columns[i].Length, cells.Count == 0 ? 0 : cells.Max(r => r[i].Length)))
-            .ToArray();
-
-        AppendRow(sb, table.Columns.Select(c => Format.OneLine(c)).ToArray(), widths);
-        foreach (var row in cells)
+        var cells = table.Rows
+            .Select(r => (IReadOnlyList<string>)[.. Enumerable.Range(0, columns).Select(i => Format.Truncate(i < r.Count ? r[i] : "", maxColumnWidth))])
+            .ToList();
+        foreach (var line in FixedWidthTable.Lines([.. table.Columns.Select(c => Format.OneLine(c))], cells))
         {
-            AppendRow(sb, row, widths);
+            sb.AppendLine(line);
         }
         if (Format.MoreLine(table) is { } more)
         {
             sb.AppendLine(more);
         }
-    }
-
-    private static void AppendRow(StringBuilder sb, string[] row, int[] widths)
-    {
-        var line = new StringBuilder();
-        for (var i = 0; i < row.Length; i++)
-        {
-            if (i > 0)
-            {
-                line.Append("  ");
-            }
-            line.Append(i == row.Length - 1 ? row[i] : row[i].PadRight(widths[i]));
-        }
-        sb.AppendLine(line.ToString().TrimEnd());
     }
 }

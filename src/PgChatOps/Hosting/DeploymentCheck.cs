@@ -71,7 +71,7 @@ public sealed class DeploymentCheck(PgChatOpsOptions options, TextWriter output,
     /// </summary>
     private async Task CheckRuleWorkspacesAsync(IConfiguration? configuration)
     {
-        var keys = SettingsValidator.RuleKeys(options, configuration);
+        var keys = AccessOptionsValidator.RuleKeys(options.Access, configuration);
         for (var i = 0; i < options.Access.Rules.Count; i++)
         {
             var rule = options.Access.Rules[i];
@@ -251,9 +251,9 @@ public sealed class DeploymentCheck(PgChatOpsOptions options, TextWriter output,
             }
             await using (var tx = await conn.BeginTransactionAsync(timeout.Token))
             {
-                await using var write = new NpgsqlCommand("""
+                await using var write = new NpgsqlCommand($"""
                     INSERT INTO pgchatops.audit_log (event, platform, workspace, channel, actor_id, actor_name)
-                    VALUES ('check', 'console', 'check', 'check', 'pgchatops', 'PgChatOps check');
+                    VALUES ('{AuditEvents.Check}', 'console', 'check', 'check', 'pgchatops', 'PgChatOps check');
                     UPDATE pgchatops.pending_actions SET message_ref = message_ref WHERE false;
                     """, conn, tx);
                 await write.ExecuteNonQueryAsync(timeout.Token);

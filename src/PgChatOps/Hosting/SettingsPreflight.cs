@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 
@@ -5,31 +6,48 @@ namespace PgChatOps.Hosting;
 
 /// <summary>
 /// Validates the settings before a host starts, so a broken setting ends the process with the validator's lines
-/// only, not with the host's start-up failure log and its stack trace.
+/// only, not with the host's start-up failure log and its stack trace. It runs the host's own start-up validation
+/// early: the options it validates are the ones the host and its services then use, so nothing is validated twice.
 /// </summary>
 public static class SettingsPreflight
 {
-    public static void ThrowIfInvalid(IConfiguration configuration)
+    private static readonly ConditionalWeakTable<IConfiguration, object> Validated = [];
+
+    /// <summary>
+    /// Everything registered with <c>ValidateOnStart</c>, now; every failure of every options type in one
+    /// <see cref="OptionsValidationException"/>.
+    /// </summary>
+    public static void ThrowIfInvalid(IServiceProvider services)
     {
-        var failures = SettingsValidator.Check(SettingsBinding.Bind(configuration), configuration);
-        if (failures.Count > 0)
+        try
         {
-            throw new OptionsValidationException(PgChatOpsOptions.Section, typeof(PgChatOpsOptions), failures);
+            services.GetService<IStartupValidator>()?.Validate();
+        }
+        catch (AggregateException ex) when (ex.InnerExceptions.All(e => e is OptionsValidationException))
+        {
+            var all = ex.InnerExceptions.Cast<OptionsValidationException>().ToList();
+            throw new OptionsValidationException(all[0].OptionsName, all[0].OptionsType, [.. all.SelectMany(e => e.Failures)]);
+        }
+        if (services.GetService<IConfiguration>() is { } configuration)
+        {
+            Validated.AddOrUpdate(configuration, configuration);
         }
     }
 
     /// <summary>
-    /// The console checks only configured settings: with no target it starts its own demo database and target.
+    /// For a caller that holds only the configuration: nothing to do when its host was validated already
+    /// (<see cref="ThrowIfInvalid(IServiceProvider)"/>), else the same validators over a fresh binding.
     /// </summary>
-    public static void ForConsole(string[] args)
+    public static void ThrowIfInvalid(IConfiguration configuration)
     {
-        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(args);
-        builder.AddPgChatOps();
-        var configured = builder.Configuration.GetSection($"{PgChatOpsOptions.Section}:Targets").GetChildren()
-            .Any(t => !string.IsNullOrWhiteSpace(t["ConnectionString"]));
-        if (configured)
+        if (Validated.TryGetValue(configuration, out _))
         {
-            ThrowIfInvalid(builder.Configuration);
+            return;
+        }
+        var failures = SettingsValidator.Check(SettingsBinding.Bind(configuration), configuration);
+        if (failures.Count > 0)
+        {
+            throw new OptionsValidationException(PgChatOpsOptions.Section, typeof(PgChatOpsOptions), failures);
         }
     }
 }

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using PgChatOps.Commands;
+using PgChatOps.Demo;
 using PgChatOps.Hosting;
 using PgChatOps.Replies;
 
@@ -25,6 +26,7 @@ public static class ConsoleChat
         builder.Logging.AddFilter<Microsoft.Extensions.Logging.Console.ConsoleLoggerProvider>(null, LogLevel.Warning);
         builder.AddPgChatOps();
 
+        string? trusted = null;
         ThrowawayPostgres? demo = null;
         DemoWorkload? workload = null;
         var configured = builder.Configuration.GetSection("PgChatOps:Targets").GetChildren()
@@ -67,22 +69,26 @@ public static class ConsoleChat
         {
             // The person at this keyboard already holds the connection strings: with no console rule, trust them. A rule
             // that names the console platform (a shared jump host) turns this off, and the rules apply as elsewhere.
-            var user = Environment.UserName;
+            trusted = Environment.UserName;
             builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
             {
                 ["PgChatOps:Access:Rules:901:Platform"] = "console",
                 ["PgChatOps:Access:Rules:901:Channels:0"] = "console",
-                ["PgChatOps:Access:Rules:901:Users:0"] = user,
+                ["PgChatOps:Access:Rules:901:Users:0"] = trusted,
                 ["PgChatOps:Access:Rules:901:Allow:0"] = "view",
                 ["PgChatOps:Access:Rules:901:Allow:1"] = "cancel",
                 ["PgChatOps:Access:Rules:901:Allow:2"] = "terminate",
             });
-            output.WriteLine($"No console rule in PgChatOps:Access:Rules: {user} may view, cancel and terminate on every configured target from this console.");
         }
 
         using var host = builder.Build();
         try
         {
+            SettingsPreflight.ThrowIfInvalid(host.Services);
+            if (trusted is not null)
+            {
+                output.WriteLine($"No console rule in PgChatOps:Access:Rules: {trusted} may view, cancel and terminate on every configured target from this console.");
+            }
             await host.StartAsync();
             var migrator = host.Services.GetRequiredService<StateStoreMigrator>();
             if (await Task.WhenAny(migrator.Ready, Task.Delay(TimeSpan.FromSeconds(10))) != migrator.Ready)

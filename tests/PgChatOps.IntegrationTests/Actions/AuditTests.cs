@@ -22,7 +22,7 @@ public sealed class AuditTests
         await using var cmd = new NpgsqlCommand(sql, conn);
         var error = await Assert.ThrowsAsync<PostgresException>(() => cmd.ExecuteNonQueryAsync());
 
-        Assert.Equal("42501", error.SqlState);
+        Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, error.SqlState);
         Assert.Contains("append-only", error.MessageText, StringComparison.Ordinal);
         Assert.Equal(before, await AuditRows.CountAsync(core.StateConnectionString, "true"));
     }

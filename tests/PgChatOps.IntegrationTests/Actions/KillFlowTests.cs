@@ -201,7 +201,7 @@ public sealed class KillFlowTests
 
         Assert.Contains(outcome.Table!.Rows, r => r[0] == Pid(busy.Pid) && r[^1].StartsWith("query cancelled", StringComparison.Ordinal));
         var error = await Assert.ThrowsAsync<Npgsql.PostgresException>(() => busy.Background!.WaitAsync(TimeSpan.FromSeconds(10)));
-        Assert.Equal("57014", error.SqlState);
+        Assert.Equal(Npgsql.PostgresErrorCodes.QueryCanceled, error.SqlState);
         Assert.True(await TestSessions.IsAliveAsync(busy));
         await busy.ExecuteAsync("SELECT 1");
     }

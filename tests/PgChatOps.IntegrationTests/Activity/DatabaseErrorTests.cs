@@ -1,3 +1,4 @@
+using PgChatOps.Demo;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,3 +1,4 @@
+using PgChatOps.Demo;
 using System.Globalization;
 using Npgsql;
 using PgChatOps.Hosting;

@@ -26,6 +26,22 @@ public sealed class TestApp : WebApplicationFactory<Program>
     public IReadOnlyDictionary<string, string?> Settings => _settings;
 
     /// <summary>
+    /// Waits for the work the app has detached from requests so far (replies after the acknowledgement, audit posts),
+    /// and for the work that work started: a test that asserts nothing more was sent awaits this instead of sleeping.
+    /// </summary>
+    public async Task DetachedWorkSettledAsync()
+    {
+        var work = Services.GetRequiredService<DetachedWork>();
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        // StopAsync stops nothing: it waits for what is in flight when called. Each round also catches what the
+        // previous round's work started before it finished (a reply that posts to the audit channel).
+        for (var round = 0; round < 3; round++)
+        {
+            await work.StopAsync(deadline.Token);
+        }
+    }
+
+    /// <summary>
     /// One target, <c>test</c>, on the test server and a state store database of its own (unless given).
     /// Keys in <paramref name="settings"/> may omit the <c>PgChatOps:</c> prefix. No access rule exists unless given.
     /// </summary>

@@ -1,3 +1,4 @@
+using PgChatOps.Demo;
 using System.Net;
 using PgChatOps.Audit;
 using PgChatOps.Hosting;

@@ -1,3 +1,4 @@
+using PgChatOps.Demo;
 using Npgsql;
 using PgChatOps.Hosting;
 

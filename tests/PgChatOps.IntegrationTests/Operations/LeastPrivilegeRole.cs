@@ -1,3 +1,4 @@
+using PgChatOps.Demo;
 using System.Diagnostics;
 using PgChatOps.IntegrationTests.Infrastructure;
 
@@ -26,7 +27,7 @@ public static class LeastPrivilegeRole
     }
 
     /// <param name="server">Another cluster than the shared test server, e.g. a small one for a connection storm.</param>
-    public static async Task ApplyAsync(string database, PgChatOps.Hosting.ThrowawayPostgres? server = null)
+    public static async Task ApplyAsync(string database, PgChatOps.Demo.ThrowawayPostgres? server = null)
     {
         var pg = server ?? await TestDatabase.GetAsync();
         await Gate.WaitAsync();

@@ -34,10 +34,23 @@ public sealed partial class MetricsTests(Xunit.Abstractions.ITestOutputHelper ou
         await pipeline.HandleAsync(CoreHost.Request($"sessions target={down}"), CancellationToken.None);
         var preview = await pipeline.HandleAsync(CoreHost.Request($"kill {victim.Pid}"), CancellationToken.None);
         await pipeline.HandleClickAsync(new ButtonClick(Platform.Console, "ws", "ops", CoreHost.User("alice"), preview.ActionId!.Value, ButtonRole.Confirm), CancellationToken.None);
-        await Task.Delay(400); // the exporter caches a scrape briefly
-        var response = await client.GetAsync(new Uri("/metrics", UriKind.Relative));
-        var text = await response.Content.ReadAsStringAsync();
-        var after = Parse(text);
+        // The exporter serves a cached scrape for a while: scrape until this test's own target shows its error.
+        HttpResponseMessage response;
+        string text;
+        List<Sample> after;
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            response = await client.GetAsync(new Uri("/metrics", UriKind.Relative));
+            text = await response.Content.ReadAsStringAsync();
+            after = Parse(text);
+            if (Delta(before, after, "pgchatops_database_errors_total", ("target", down)) >= 1 || DateTime.UtcNow > deadline)
+            {
+                break;
+            }
+            response.Dispose();
+            await Task.Delay(100);
+        }
         output.WriteLine(text);
 
         Assert.StartsWith("text/plain", response.Content.Headers.ContentType?.MediaType, StringComparison.Ordinal);

@@ -1,3 +1,4 @@
+using PgChatOps.Demo;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using PgChatOps.Activity;
@@ -101,7 +102,7 @@ public sealed class StormTests(ITestOutputHelper output)
         Assert.Contains("remaining connection slots are reserved", storm.Refusal, StringComparison.Ordinal);
         var botLogin = await ConnectionStorm.TryLoginAsync(pg, "app", LeastPrivilegeRole.Name, LeastPrivilegeRole.Password);
         output.WriteLine($"[{round}] a fresh login as the bot's role: {botLogin}");
-        Assert.StartsWith("53300", botLogin, StringComparison.Ordinal);
+        Assert.StartsWith(PostgresErrorCodes.TooManyConnections, botLogin, StringComparison.Ordinal);
         Assert.Equal(heldByBot, await BotBackendsAsync(pg));
 
         // One storm session holds a lock, another waits for it.
@@ -149,7 +150,7 @@ public sealed class StormTests(ITestOutputHelper output)
         var answer = await SlackKillFlowTests.AnswerAsync(slack, await slack.Client.CommandAsync("C123", "UALLOWED", text, slack.ResponseUrl(name)), name);
         var json = SlackKillFlowTests.Json(answer);
         output.WriteLine($"/pg {text}\n{answer["text"]}");
-        Assert.DoesNotContain("53300", json, StringComparison.Ordinal);
+        Assert.DoesNotContain(PostgresErrorCodes.TooManyConnections, json, StringComparison.Ordinal);
         return json;
     }
 

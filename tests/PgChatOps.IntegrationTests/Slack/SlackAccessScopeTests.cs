@@ -198,7 +198,7 @@ public sealed class SlackAccessScopeTests
         var control = await slack.PostedToAsync("/response/control");
 
         Assert.Contains("unknown", control["text"]!.GetValue<string>(), StringComparison.Ordinal);
-        await Task.Delay(300);
+        await slack.App.DetachedWorkSettledAsync();
         Assert.Empty(attacker.Requests);
         Assert.Single(slack.Slack.Requests, r => r.Path.StartsWith("/response/", StringComparison.Ordinal));
     }

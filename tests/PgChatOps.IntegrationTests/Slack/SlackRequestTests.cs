@@ -38,7 +38,7 @@ public sealed class SlackRequestTests(Xunit.Abstractions.ITestOutputHelper outpu
             Assert.Equal(HttpStatusCode.Unauthorized, (await slack.Http.PostAsync(new Uri(path, UriKind.Relative), unsigned)).StatusCode);
         }
 
-        await Task.Delay(500);
+        await slack.App.DetachedWorkSettledAsync();
         Assert.Empty(slack.Slack.Requests);
         Assert.Equal(0, await slack.AuditCountAsync("UEVE"));
         Assert.True(await TestSessions.IsAliveAsync(victim));
@@ -186,7 +186,7 @@ public sealed class SlackRequestTests(Xunit.Abstractions.ITestOutputHelper outpu
         await slack.Client.MentionAsync("CMENTION", "UASKER", "help", ts: "1700000600.000100", eventId: "EvSAME");
         await slack.Client.MentionAsync("CMENTION", "UASKER", "help", ts: "1700000600.000100", eventId: "EvSAME");
         await slack.PostedToAsync("/api/chat.postEphemeral");
-        await Task.Delay(1000);
+        await slack.App.DetachedWorkSettledAsync();
         Assert.Single(slack.Posted("/api/chat.postEphemeral"));
     }
 
@@ -221,7 +221,7 @@ public sealed class SlackRequestTests(Xunit.Abstractions.ITestOutputHelper outpu
 
         await slack.Client.MentionAsync("CMENTION", "UASKER", "help", ts: "1700000800.000100");
         await slack.Slack.WaitForAsync(r => r.Path == "/api/chat.postEphemeral" && slack.Slack.Requests.Count(q => q.Path == r.Path) >= 3);
-        await Task.Delay(500);
+        await slack.App.DetachedWorkSettledAsync();
         Assert.Equal(3, slack.Posted("/api/chat.postEphemeral").Count());
     }
 
@@ -307,7 +307,7 @@ public sealed class SlackRequestTests(Xunit.Abstractions.ITestOutputHelper outpu
             var response = await slack.Client.SendAsync(path, body, type);
             Assert.True(expected == response.StatusCode, $"{path} {body}: {response.StatusCode}");
         }
-        await Task.Delay(300);
+        await slack.App.DetachedWorkSettledAsync();
         Assert.Empty(slack.Slack.Requests);
     }
 

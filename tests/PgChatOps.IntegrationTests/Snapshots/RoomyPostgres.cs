@@ -1,3 +1,4 @@
+using PgChatOps.Demo;
 using System.Diagnostics;
 using PgChatOps.Hosting;
 

@@ -6,6 +6,7 @@ using PgChatOps.Activity;
 using PgChatOps.Commands;
 using PgChatOps.Discord;
 using PgChatOps.Replies;
+using PgChatOps.Tests.Infrastructure;
 
 namespace PgChatOps.Tests.Discord;
 
@@ -143,16 +144,8 @@ public sealed partial class DiscordRendererTests
             _ => SessionsReply(4),
         };
         var actual = DiscordRenderer.Render(reply).ToJsonString(new System.Text.Json.JsonSerializerOptions(DiscordRenderer.Json) { WriteIndented = true }) + "\n";
-        var path = Path.Combine(GoldenDirectory(), $"{name}.json");
-        if (Environment.GetEnvironmentVariable("PGCHATOPS_UPDATE_GOLDEN") == "1")
-        {
-            File.WriteAllText(path, actual);
-        }
-        Assert.Equal(File.ReadAllText(path), actual);
+        GoldenFile.AssertMatches($"{name}.json", actual);
     }
-
-    private static string GoldenDirectory([System.Runtime.CompilerServices.CallerFilePath] string source = "") =>
-        Path.Combine(Path.GetDirectoryName(source)!, "golden");
 
     [Fact]
     public void A_cancel_confirmation_uses_a_primary_confirm_button()

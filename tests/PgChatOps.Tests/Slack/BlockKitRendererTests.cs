@@ -5,6 +5,7 @@ using PgChatOps.Activity;
 using PgChatOps.Commands;
 using PgChatOps.Replies;
 using PgChatOps.Slack;
+using PgChatOps.Tests.Infrastructure;
 
 namespace PgChatOps.Tests.Slack;
 
@@ -255,21 +256,6 @@ public sealed class BlockKitRendererTests
             WriteIndented = true,
             Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
         }) + "\n";
-        var path = Path.Combine(Golden(), name + ".json");
-        if (!File.Exists(path) && Environment.GetEnvironmentVariable("PGCHATOPS_WRITE_GOLDEN") == "1")
-        {
-            File.WriteAllText(path, actual);
-        }
-        Assert.Equal(File.ReadAllText(path), actual);
-    }
-
-    private static string Golden()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "PgChatOps.sln")))
-        {
-            dir = dir.Parent;
-        }
-        return Path.Combine(dir!.FullName, "tests", "PgChatOps.Tests", "Slack", "golden");
+        GoldenFile.AssertMatches(name + ".json", actual);
     }
 }

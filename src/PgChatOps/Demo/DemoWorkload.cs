@@ -1,6 +1,6 @@
 using Npgsql;
 
-namespace PgChatOps.Hosting;
+namespace PgChatOps.Demo;
 
 /// <summary>
 /// Sample activity for the console demo: several roles, databases and applications, a long query,

@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using Npgsql;
 
-namespace PgChatOps.Hosting;
+namespace PgChatOps.Demo;
 
 /// <summary>
 /// A private PostgreSQL server in a temporary directory, on a free port on 127.0.0.1, from the machine's

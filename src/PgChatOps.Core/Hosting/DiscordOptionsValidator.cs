@@ -1,0 +1,33 @@
+using Microsoft.Extensions.Options;
+
+namespace PgChatOps.Hosting;
+
+/// <summary>
+/// <c>Discord</c>: once any Discord setting is present, a well-formed public key to verify interactions with (never
+/// fail open), a bot token for the audit channel, and a usable API base URL.
+/// </summary>
+public sealed class DiscordOptionsValidator : IValidateOptions<DiscordOptions>
+{
+    private const string P = PgChatOpsOptions.Section;
+
+    public ValidateOptionsResult Validate(string? name, DiscordOptions options)
+    {
+        var failures = new List<string>();
+        if ((Set(options.ApplicationId) || Set(options.BotToken) || Set(options.AuditChannel)) && !Set(options.PublicKey))
+        {
+            failures.Add($"{P}:Discord:PublicKey is empty, but Discord is enabled (an application id, bot token or audit channel is set): interactions could not be verified");
+        }
+        if (Set(options.PublicKey) && (options.PublicKey!.Trim().Length != 64 || !options.PublicKey.Trim().All(char.IsAsciiHexDigit)))
+        {
+            failures.Add($"{P}:Discord:PublicKey must be 64 hexadecimal characters (the application's public key from the developer portal)");
+        }
+        if (Set(options.AuditChannel) && !Set(options.BotToken))
+        {
+            failures.Add($"{P}:Discord:BotToken is empty, but {P}:Discord:AuditChannel is set: the bot could not post there");
+        }
+        SettingsValidator.CheckBaseUrl($"{P}:Discord:ApiBaseUrl", options.ApiBaseUrl, failures);
+        return SettingsValidator.Result(failures);
+    }
+
+    private static bool Set(string? value) => !string.IsNullOrWhiteSpace(value);
+}
