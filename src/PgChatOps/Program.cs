@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using PgChatOps.Local;
 using PgChatOps.Hosting;
+using PgChatOps.Watch;
 
 namespace PgChatOps;
 
@@ -47,6 +48,7 @@ public sealed partial class Program
     {
         var builder = WebApplication.CreateBuilder(args);
         builder.AddPgChatOps();
+        builder.AddPgChatOpsWatch();
         builder.AddPgChatOpsWeb();
         var app = builder.Build();
         app.MapPgChatOps();
