@@ -64,6 +64,12 @@ public sealed record Alert
     /// </summary>
     public IReadOnlyList<AlertFixAction> FixActions { get; init; } = [];
 
+    /// <summary>
+    /// The sessions the fixes were last prepared for: a fix that could not be offered (protected, gone) is not tried
+    /// again every sample, only when the sessions change.
+    /// </summary>
+    public IReadOnlyList<BackendIdentity> FixesPreparedFor { get; init; } = [];
+
     /// <summary>Why a fix offered no button (e.g. "pid 4242 … is protected"), for the message's notes.</summary>
     public IReadOnlyList<string> FixNotes { get; init; } = [];
 

@@ -30,13 +30,17 @@ public sealed class AlertFixes(ActionService actions, PendingActionStore store, 
     /// Whether the alert needs fresh fix buttons: a fix with a command has no action yet, an action covers other
     /// sessions than the fix now names, or its confirmation runs out within half its time to live.
     /// </summary>
-    public bool NeedsFresh(IReadOnlyList<AlertFix> fixes, IReadOnlyList<AlertFixAction> current, DateTimeOffset now)
+    public bool NeedsFresh(IReadOnlyList<AlertFix> fixes, Alert alert, DateTimeOffset now)
     {
         foreach (var fix in fixes.Where(f => f.Command is not null))
         {
-            var action = current.FirstOrDefault(a => a.Kind == fix.Kind);
+            var action = alert.FixActions.FirstOrDefault(a => a.Kind == fix.Kind);
             if (action is null)
             {
+                if (alert.FixesPreparedFor.ToHashSet().SetEquals(fix.Sessions))
+                {
+                    continue; // tried for these very sessions, and nothing could be offered: not again every sample
+                }
                 return true;
             }
             if (!action.Sessions.ToHashSet().SetEquals(fix.Sessions) || action.ExpiresAt - now <= _timeToLive / 2)
@@ -48,14 +52,16 @@ public sealed class AlertFixes(ActionService actions, PendingActionStore store, 
     }
 
     /// <summary>Creates one pending action per fix; a fix that cannot be offered (sessions gone, protected, target down) becomes a note.</summary>
-    public async Task<(IReadOnlyList<AlertFixAction> Actions, IReadOnlyList<string> Notes)> PrepareAsync(
+    /// <returns>The actions, notes for fixes without a button, and whether a failure (not a decision) left one out, to try again next sample.</returns>
+    public async Task<(IReadOnlyList<AlertFixAction> Actions, IReadOnlyList<string> Notes, bool Failed)> PrepareAsync(
         WatchRule rule, Alert alert, IReadOnlyList<AlertFix> fixes, CancellationToken ct)
     {
         var prepared = new List<AlertFixAction>();
         var notes = new List<string>();
+        var failed = false;
         if (PlatformOf(rule.Platform) is not { } platform)
         {
-            return (prepared, notes);
+            return (prepared, notes, failed);
         }
         foreach (var fix in fixes)
         {
@@ -85,11 +91,12 @@ public sealed class AlertFixes(ActionService actions, PendingActionStore store, 
             catch (Exception ex) when (ex is NpgsqlException or TimeoutException or StateStoreUnavailableException)
             {
                 var cause = DatabaseErrors.Cause(ex);
-                log.LogWarning("Could not prepare the fix {Fix} of alert {AlertId}: {Error}", fix.Label, alert.Id, cause);
+                log.FixFailed(fix.Label, alert.Id, cause);
+                failed = true;
                 notes.Add($"{fix.Label}: not offered, the preview failed ({cause}). Use `/pg {fix.Command}`.");
             }
         }
-        return (prepared, notes);
+        return (prepared, notes, failed);
     }
 
     private static Platform? PlatformOf(string name) =>

@@ -124,9 +124,18 @@ public sealed class WatchEngine : IDisposable
         {
             return null;
         }
+        _log.Snoozed(incident.Id, incident.Rule, incident.Target, incident.SnoozedUntil ?? _time.GetUtcNow());
         if (incident.MessageRef is { } messageRef)
         {
-            await _sink.UpdateAsync(messageRef, incident.Alert, ct);
+            try
+            {
+                await _sink.UpdateAsync(messageRef, incident.Alert, ct);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // The snooze is recorded; the message shows it at the next change the platform accepts.
+                _log.SinkFailed("snooze", incident.Id, incident.Rule, incident.Target, ex.Message);
+            }
         }
         return incident.Alert;
     }
@@ -375,6 +384,7 @@ public sealed class WatchEngine : IDisposable
             SnoozedBy = incident.SnoozedBy,
             FixActions = incident.Alert.FixActions,
             FixNotes = incident.Alert.FixNotes,
+            FixesPreparedFor = incident.Alert.FixesPreparedFor,
         };
         var snoozed = incident.SnoozedUntil is { } until && until > now;
         if (snoozed)
@@ -392,7 +402,7 @@ public sealed class WatchEngine : IDisposable
             await _incidents.SnoozeAsync(incident.Id, null, null, ct);
             alert = alert with { SnoozedUntil = null, SnoozedBy = null };
         }
-        var fresh = _fixes.NeedsFresh(finding.Fixes, alert.FixActions, now);
+        var fresh = _fixes.NeedsFresh(finding.Fixes, alert, now);
         if (fresh)
         {
             alert = await WithFixesAsync(finding, alert, ct);
@@ -451,8 +461,9 @@ public sealed class WatchEngine : IDisposable
 
     private async Task<Alert> WithFixesAsync(WatchFinding finding, Alert alert, CancellationToken ct)
     {
-        var (actions, notes) = await _fixes.PrepareAsync(finding.Rule, alert, finding.Fixes, ct);
-        return alert with { FixActions = actions, FixNotes = notes };
+        var (actions, notes, failed) = await _fixes.PrepareAsync(finding.Rule, alert, finding.Fixes, ct);
+        List<BackendIdentity> preparedFor = failed ? [] : [.. finding.Fixes.SelectMany(f => f.Sessions).Distinct()];
+        return alert with { FixActions = actions, FixNotes = notes, FixesPreparedFor = preparedFor };
     }
 
     private async Task PruneIfDueAsync(CancellationToken ct)

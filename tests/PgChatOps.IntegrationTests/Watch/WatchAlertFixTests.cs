@@ -197,6 +197,30 @@ public sealed class WatchAlertFixTests
         Assert.Contains("no longer the session that was shown", preview.Title, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_protected_session_gets_an_alert_without_a_fix_button_that_says_why_and_is_not_previewed_again_every_sample()
+    {
+        await using var sessions = await TestSessions.CreateAsync("wn");
+        var (host, sink, state) = await StartAsync(sessions, run: false);
+        await using var _ = host;
+        var admin = await sessions.OpenIdleInTransactionAsync(sessions.App("stuck"), user: "postgres");
+        await Task.Delay(TimeSpan.FromSeconds(1.1));
+
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.True(await host.Engine.RunOnceAsync(CancellationToken.None));
+            await Task.Delay(TimeSpan.FromSeconds(1.1));
+        }
+
+        var alert = sink.Calls[^1].Alert;
+        Assert.Equal(admin.Pid, Assert.Single(alert.Sessions).Pid);
+        Assert.Empty(alert.Message.Buttons);
+        Assert.NotNull(alert.Snooze);
+        Assert.Contains(alert.Message.Notes, n => n.StartsWith("Terminate: not offered.", StringComparison.Ordinal) && n.Contains("superuser session (postgres)", StringComparison.Ordinal));
+        Assert.Equal(1, await AuditRows.CountAsync(state, "event = 'request' AND outcome = 'nothing_to_do' AND actor_id = 'pgchatops:watch:idle-tx'"));
+        Assert.True(await TestSessions.IsAliveAsync(admin));
+    }
+
     private static JsonSerializerOptions JsonSerializerOptionsForState() => new(JsonSerializerDefaults.Web);
 
     [Fact]
