@@ -77,6 +77,33 @@ public sealed class WatchDeskTests
     }
 
     [Fact]
+    public async Task A_snoozed_incident_that_clears_and_fires_again_within_the_hour_stays_quiet()
+    {
+        await using var sessions = await TestSessions.CreateAsync("wy");
+        var (host, sink, _) = await StartAsync(sessions, run: false);
+        await using var __ = host;
+        var first = await sessions.OpenIdleInTransactionAsync(sessions.App("stuck"));
+        await Task.Delay(TimeSpan.FromSeconds(1.1));
+        Assert.True(await host.Engine.RunOnceAsync(CancellationToken.None));
+        var alert = Assert.Single(sink.Opened).Alert;
+        await host.Desk.SnoozeAsync(alert.Id, CoreHost.User("U-VIEWER"), Place(), CancellationToken.None);
+
+        await first.Connection.CloseAsync();
+        Assert.True(await host.Engine.RunOnceAsync(CancellationToken.None));
+        Assert.Single(sink.Resolved);
+
+        await sessions.OpenIdleInTransactionAsync(sessions.App("stuck"));
+        await Task.Delay(TimeSpan.FromSeconds(1.1));
+        Assert.True(await host.Engine.RunOnceAsync(CancellationToken.None));
+        Assert.True(await host.Engine.RunOnceAsync(CancellationToken.None));
+
+        Assert.Single(sink.Opened);
+        var listing = await host.Pipeline.HandleAsync(Ask("watch", "U-VIEWER"), CancellationToken.None);
+        Assert.Equal("firing (1), snoozed", Assert.Single(listing.Table!.Rows)[^1]);
+        Assert.Contains(listing.Notes, n => n.Contains("snoozed by U-VIEWER until", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Watch_lists_the_rules_state_and_open_incidents_only_on_targets_the_asker_may_view()
     {
         await using var sessions = await TestSessions.CreateAsync("wl");
