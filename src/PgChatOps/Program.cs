@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using PgChatOps.Local;
 using PgChatOps.Hosting;
+using PgChatOps.Watch;
 
 namespace PgChatOps;
 
@@ -46,6 +47,7 @@ public sealed partial class Program
     {
         var builder = WebApplication.CreateBuilder(args);
         builder.AddPgChatOps();
+        builder.AddPgChatOpsWatch();
         builder.AddPgChatOpsWeb();
         var app = builder.Build();
         SettingsPreflight.ThrowIfInvalid(app.Services);

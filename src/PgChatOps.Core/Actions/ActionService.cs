@@ -29,7 +29,14 @@ public sealed class ActionService(
     private readonly MonitoringOptions _monitoring = options.Value.Monitoring;
 
     /// <summary>Builds the preview and stores the pending action with its audit entry; shows buttons only if both were written.</summary>
-    public async Task<Reply> PreviewAsync(ChatRequest request, Command command, string target, CancellationToken ct)
+    public Task<Reply> PreviewAsync(ChatRequest request, Command command, string target, CancellationToken ct) =>
+        PreviewAsync(request, command, target, null, ct);
+
+    /// <param name="shown">
+    /// When set (an alert's fix), only these sessions may be part of the action: the ones the alert showed. A pid now
+    /// held by another backend, or a session that matches the filters but was not shown, is left out.
+    /// </param>
+    public async Task<Reply> PreviewAsync(ChatRequest request, Command command, string target, IReadOnlyCollection<BackendIdentity>? shown, CancellationToken ct)
     {
         var kind = command.Verb == Verb.Cancel ? ActionKind.Cancel : ActionKind.Terminate;
         var now = await store.NowAsync(ct);
@@ -41,6 +48,11 @@ public sealed class ActionService(
             {
                 return await NothingToDoAsync(request, command, target,
                     $"No session with pid {pid} on {target}: nothing to {kind.Name()}.", "It may have ended already; `/pg sessions` lists the current ones.", ct);
+            }
+            if (shown is not null && !shown.Contains(detail.Session.Identity))
+            {
+                return await NothingToDoAsync(request, command, target,
+                    $"Pid {pid} on {target} is no longer the session that was shown: nothing to {kind.Name()}.", "The session ended and its pid was reused.", ct);
             }
             matched = [detail.Session];
         }
@@ -58,7 +70,12 @@ public sealed class ActionService(
                 return await NothingToDoAsync(request, command, target,
                     $"No sessions match on {target}: nothing to {kind.Name()}.", $"Checked `{CommandGrammar.Prefix} {command.Text}`.", ct);
             }
-            matched = [.. sessions];
+            matched = [.. sessions.Where(s => shown is null || shown.Contains(s.Identity))];
+            if (matched.Count == 0)
+            {
+                return await NothingToDoAsync(request, command, target,
+                    $"None of the sessions that were shown still match on {target}: nothing to {kind.Name()}.", $"Checked `{CommandGrammar.Prefix} {command.Text}`.", ct);
+            }
         }
 
         var planned = matched
@@ -134,7 +151,8 @@ public sealed class ActionService(
             return Refusal("This confirmation is unknown here: nothing was done.", "It may belong to another PgChatOps installation, or the button was forged.");
         }
 
-        if (action.Platform != click.Platform || action.Workspace != click.Workspace || action.Channel != click.Channel)
+        if (action.Platform != click.Platform || (action.Workspace != click.Workspace && action.Workspace != PendingAction.AnyWorkspace)
+            || action.Channel != click.Channel)
         {
             await Audit(Refused(click, action, "wrong_channel"), ct);
             return Refusal("This confirmation belongs to another channel: nothing was done.", "Confirm it where it was posted.");

@@ -5,6 +5,14 @@ namespace PgChatOps.Actions;
 /// <summary>A cancel or terminate waiting for (or past) its confirmation, bound to its channel, target and sessions.</summary>
 public sealed record PendingAction
 {
+    /// <summary>
+    /// The workspace of an action the bot asked for itself (an alert's fix): a watch rule names a platform and channel,
+    /// not a workspace, so the click is bound to that platform and channel id (unique across Slack workspaces and
+    /// Discord guilds) and the clicker's access rules decide the rest.
+    /// </summary>
+    public const string AnyWorkspace = "*";
+
+
     public required Guid Id { get; init; }
     public required ActionKind Kind { get; init; }
     public ActionStatus Status { get; init; } = ActionStatus.Pending;

@@ -10,6 +10,9 @@ public sealed record Command(Verb Verb)
     public SessionSort Sort { get; init; } = SessionSort.Duration;
     public int? Last { get; init; }
 
+    /// <summary><c>history last=1h|6h|24h|7d</c>.</summary>
+    public Charts.HistoryWindow? Window { get; init; }
+
     /// <summary><c>audit verify</c>: walk the audit log's hash chain instead of listing actions.</summary>
     public bool Verify { get; init; }
 
@@ -33,6 +36,8 @@ public enum Verb
     Cancel,
     Kill,
     Audit,
+    Watch,
+    History,
 }
 
 /// <summary>The permission a verb needs: what <c>Access:Rules:*:Allow</c> grants.</summary>

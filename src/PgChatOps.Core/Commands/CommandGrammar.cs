@@ -22,7 +22,7 @@ public static class CommandGrammar
         new("limit", "=", $"rows to show, 1 to {MaxLimit}", "limit=50"),
         new("sort", "=", "duration (default), pid, user, db, app, state or started", "sort=user"),
         new("pid", "=", "a backend's process id (also accepted bare: /pg show 1234)", "pid=1234"),
-        new("last", "=", $"how many audit entries, 1 to {MaxLast}", "last=20"),
+        new("last", "=", $"how many audit entries, 1 to {MaxLast}; for history, 1h, 6h, 24h or 7d", "last=20"),
     ];
 
     /// <summary>The keys that narrow which sessions are meant.</summary>
@@ -44,8 +44,8 @@ public static class CommandGrammar
         new(Verb.Sessions, "sessions", VerbClass.View, "matching sessions: counts first, then the rows", "sessions [filters] [limit=N] [sort=KEY] [target=NAME]", PidUse.None,
             ["user", "db", "app", "client", "state", "wait", "longer", "query", "target", "limit", "sort"],
             ["/pg sessions", "/pg sessions user=app state=idle-in-transaction longer=30s", "/pg sessions app=metabase* sort=user limit=50"]),
-        new(Verb.Summary, "summary", VerbClass.View, "counts by state, user, database, application and wait; connections; oldest transaction", "summary [target=NAME]", PidUse.None,
-            ["target"], ["/pg summary"]),
+        new(Verb.Summary, "summary", VerbClass.View, "counts by state, user, database, application and wait; connections; oldest transaction; target=* or a glob: one line per target, worst first", "summary [target=NAME|PATTERN]", PidUse.None,
+            ["target"], ["/pg summary", "/pg summary target=prod-*"]),
         new(Verb.Blocking, "blocking", VerbClass.View, "who blocks whom, root blockers first", "blocking [target=NAME]", PidUse.None,
             ["target"], ["/pg blocking"]),
         new(Verb.Show, "show", VerbClass.View, "one session in full", "show <pid> [target=NAME]", PidUse.Required,
@@ -58,6 +58,10 @@ public static class CommandGrammar
             ["/pg kill 12345", "/pg kill user=reporting state=idle-in-transaction longer=10m"]),
         new(Verb.Audit, "audit", VerbClass.View, "the latest actions: who asked, who confirmed, which sessions, result", "audit [last=N] | audit verify", PidUse.None,
             ["last"], ["/pg audit", "/pg audit last=20", "/pg audit verify"]),
+        new(Verb.Watch, "watch", VerbClass.View, "the watch rules, their state and the open incidents", "watch", PidUse.None,
+            [], ["/pg watch"]),
+        new(Verb.History, "history", VerbClass.View, "a chart of connections by state over time, with incidents marked", "history [target=NAME] [last=1h|6h|24h|7d]", PidUse.None,
+            ["target", "last"], ["/pg history", "/pg history last=24h"]),
     ];
 
     public static VerbSpec Spec(Verb verb) => Verbs.First(v => v.Verb == verb);

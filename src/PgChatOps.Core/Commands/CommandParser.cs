@@ -178,6 +178,13 @@ public static partial class CommandParser
                     }
                     command = command with { Limit = limit };
                     break;
+                case "last" when spec.Verb == Verb.History:
+                    if (!Charts.HistoryWindows.TryParse(value, out var window))
+                    {
+                        return ParseResult.Fail($"Bad window '{Clip(value)}' in '{Clip(arg.Raw)}': use 1h, 6h, 24h or 7d, e.g. last=24h.");
+                    }
+                    command = command with { Window = window };
+                    break;
                 case "last":
                     if (!TryParseBounded(value, 1, CommandGrammar.MaxLast, out var last))
                     {

@@ -24,7 +24,8 @@ public sealed class CommandPipeline(
     TimeProvider time,
     ILogger<CommandPipeline> log,
     PgChatOpsMetrics metrics,
-    SeenRequests seen)
+    SeenRequests seen,
+    Watch.WatchDesk? watch = null)
 {
     private readonly MonitoringOptions _monitoring = options.Value.Monitoring;
 
@@ -97,6 +98,11 @@ public sealed class CommandPipeline(
         if (command.Verb == Verb.Targets)
         {
             return await WithAuditAsync(request, command, null, () => TargetsAsync(request, ct), ct);
+        }
+
+        if (command.Verb == Verb.Watch || (command.Verb == Verb.Summary && Watch.WatchDesk.IsPattern(command.Target)))
+        {
+            return await WithAuditAsync(request, command, null, () => WatchVerbAsync(request, command, ct), ct);
         }
 
         var target = command.Target ?? targets.DefaultTarget;
@@ -187,12 +193,39 @@ public sealed class CommandPipeline(
                 {
                     Volatile.Write(ref _verifying, 0);
                 }
+            case Verb.History:
+                return watch is null
+                    ? Reply.Error("History is not recorded here: the watch is not part of this PgChatOps.")
+                    : await watch.HistoryAsync(target, command.Window ?? Charts.HistoryWindow.OneHour, ct);
             case Verb.Audit:
                 // Only actions on targets this person may view here: the audit log spans every channel and target.
                 return Replies.Replies.Audit(await audit.LatestActionsAsync(command.Last ?? 10, VisibleTargets(request).ToList(), ct), now);
             default:
                 throw new InvalidOperationException($"{command.Verb} is not a read verb.");
         }
+    }
+
+    /// <summary><c>/pg watch</c> and the fleet view: only targets the asker may view here.</summary>
+    private async Task<Reply> WatchVerbAsync(ChatRequest request, Command command, CancellationToken ct)
+    {
+        if (watch is null)
+        {
+            return Reply.Error("The watch is not part of this PgChatOps.");
+        }
+        var visible = VisibleTargets(request).ToList();
+        if (visible.Count == 0)
+        {
+            return new Reply
+            {
+                Kind = ReplyKind.Denied,
+                Visibility = Visibility.Requester,
+                Title = $"Not allowed: {Name(command.Verb)} needs the 'view' permission on a target in this channel, and you have it on none.",
+                Notes = ["Ask whoever runs PgChatOps for your team to grant it (PgChatOps:Access:Rules)."],
+            };
+        }
+        return command.Verb == Verb.Watch
+            ? await watch.ListAsync(visible, ct)
+            : await watch.FleetAsync(command.Target!, visible.Where(t => Watch.WatchDesk.Matches(command.Target!, t)).ToList(), ct);
     }
 
     private async Task<Reply> TargetsAsync(ChatRequest request, CancellationToken ct)

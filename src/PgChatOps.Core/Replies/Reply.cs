@@ -23,6 +23,9 @@ public sealed record Reply
     /// <summary>The pending action this reply is about, when there is one.</summary>
     public Guid? ActionId { get; init; }
 
+    /// <summary>Files that go with the reply (a chart, a snapshot), uploaded the way each platform expects.</summary>
+    public IReadOnlyList<ReplyFile> Files { get; init; } = [];
+
     public static Reply Error(string title, params string[] notes) =>
         new() { Kind = ReplyKind.Error, Title = title, Notes = notes, Visibility = Visibility.Requester };
 }
@@ -81,3 +84,6 @@ public enum ButtonRole
 }
 
 public sealed record ConfirmDialog(string Title, string Text, string Confirm, string Deny);
+
+/// <summary>A file attached to a reply: the console writes it to disk, Slack and Discord upload it.</summary>
+public sealed record ReplyFile(string FileName, string ContentType, ReadOnlyMemory<byte> Content, string? Title = null);

@@ -1,4 +1,6 @@
+using System.Text.Json.Serialization;
 using PgChatOps.Activity;
+using PgChatOps.Replies;
 
 namespace PgChatOps.Watch;
 
@@ -54,6 +56,49 @@ public sealed record Alert
 
     public DateTimeOffset? SnoozedUntil { get; init; }
     public string? SnoozedBy { get; init; }
+
+    /// <summary>
+    /// The fixes as ordinary pending actions (created through <c>ActionService</c>, requested by the watch rule):
+    /// their ids are what the alert's confirm and abort buttons carry. Empty when resolved, or when no session shown
+    /// could be acted on (ended, protected).
+    /// </summary>
+    public IReadOnlyList<AlertFixAction> FixActions { get; init; } = [];
+
+    /// <summary>
+    /// The sessions the fixes were last prepared for: a fix that could not be offered (protected, gone) is not tried
+    /// again every sample, only when the sessions change.
+    /// </summary>
+    public IReadOnlyList<BackendIdentity> FixesPreparedFor { get; init; } = [];
+
+    /// <summary>Why a fix offered no button (e.g. "pid 4242 … is protected"), for the message's notes.</summary>
+    public IReadOnlyList<string> FixNotes { get; init; } = [];
+
+    /// <summary>
+    /// The alert as one platform-neutral message: title, the sessions (marked with what each fix would do), and one
+    /// confirm button (<c>pgchatops.confirm</c>, value = action id) and one abort button per fix action. Render it
+    /// like any other <see cref="Reply"/>, then add <see cref="Snooze"/>. Built from this record, so an alert read
+    /// back from the state store renders the same.
+    /// </summary>
+    [JsonIgnore]
+    public Reply Message => AlertMessage.Build(this);
+
+    /// <summary>The Snooze button while the alert is open: Slack <c>action_id</c> <c>pgchatops.snooze</c>, <c>value</c> = alert id; Discord <c>custom_id</c> <c>pgchatops.snooze:&lt;alert id&gt;</c>.</summary>
+    [JsonIgnore]
+    public AlertSnoozeButton? Snooze => Status == AlertStatus.Open ? new AlertSnoozeButton(Id, "Snooze 1h") : null;
+}
+
+/// <summary>A fix offered as a pending action: which fix, its action id, until when its buttons work, and the sessions (by identity) it may touch.</summary>
+public sealed record AlertFixAction(AlertFixKind Kind, string Label, Guid ActionId, DateTimeOffset ExpiresAt, IReadOnlyList<BackendIdentity> Sessions);
+
+/// <summary>The snooze button of an open alert (DESIGN.md, Contract – watch).</summary>
+public sealed record AlertSnoozeButton(Guid AlertId, string Label)
+{
+    public const string ActionIdName = "pgchatops.snooze";
+
+    /// <summary>Slack's button <c>value</c>.</summary>
+    public string Value => AlertId.ToString();
+
+    public string DiscordCustomId => $"{ActionIdName}:{AlertId}";
 }
 
 public enum AlertStatus

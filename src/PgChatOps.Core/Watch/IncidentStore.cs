@@ -99,21 +99,55 @@ public sealed class IncidentStore(StateStore store)
         return await cmd.ExecuteNonQueryAsync(ct) == 1;
     }
 
-    /// <summary>Silences an open incident until <paramref name="until"/>; null when it is not open.</summary>
-    public async Task<Incident?> SnoozeAsync(Guid id, string by, DateTimeOffset until, CancellationToken ct)
+    /// <summary>Silences an open incident until <paramref name="until"/> (null: the snooze ended); null when it is not open.</summary>
+    public async Task<Incident?> SnoozeAsync(Guid id, string? by, DateTimeOffset? until, CancellationToken ct)
     {
         const string sql = $"""
             UPDATE pgchatops.watch_incidents
             SET snoozed_until = @until, snoozed_by = @by,
-                alert = jsonb_set(jsonb_set(alert, ARRAY['snoozedUntil'], to_jsonb(@until)), ARRAY['snoozedBy'], to_jsonb(@by))
+                alert = jsonb_set(jsonb_set(alert, ARRAY['snoozedUntil'], coalesce(to_jsonb(@until), 'null')), ARRAY['snoozedBy'], coalesce(to_jsonb(@by), 'null'))
             WHERE id = @id AND status = 'open'
             RETURNING {Columns}
             """;
         await using var cmd = store.Pool.CreateCommand(sql);
         cmd.Parameters.Add(new NpgsqlParameter("id", NpgsqlDbType.Uuid) { Value = id });
-        cmd.Parameters.Add(new NpgsqlParameter("by", NpgsqlDbType.Text) { Value = by });
-        cmd.Parameters.Add(new NpgsqlParameter("until", NpgsqlDbType.TimestampTz) { Value = until.UtcDateTime });
+        cmd.Parameters.Add(new NpgsqlParameter("by", NpgsqlDbType.Text) { Value = (object?)by ?? DBNull.Value });
+        cmd.Parameters.Add(new NpgsqlParameter("until", NpgsqlDbType.TimestampTz) { Value = until is { } u ? u.UtcDateTime : DBNull.Value });
         return await ReadAsync(cmd, ct) is [var first, ..] ? first : null;
+    }
+
+    /// <summary>
+    /// A snooze still running on the same rule, target and cause (clicked on an incident that has since resolved):
+    /// the incident firing again within the hour stays quiet until it ends.
+    /// </summary>
+    public async Task<(DateTimeOffset Until, string By)?> SnoozedAsync(string rule, string target, string cause, DateTimeOffset now, CancellationToken ct)
+    {
+        const string sql = """
+            SELECT snoozed_until, snoozed_by FROM pgchatops.watch_incidents
+            WHERE rule = @rule AND target = @target AND cause = @cause AND snoozed_until > @now
+            ORDER BY snoozed_until DESC LIMIT 1
+            """;
+        await using var cmd = store.Pool.CreateCommand(sql);
+        cmd.Parameters.Add(new NpgsqlParameter("rule", NpgsqlDbType.Text) { Value = rule });
+        cmd.Parameters.Add(new NpgsqlParameter("target", NpgsqlDbType.Text) { Value = target });
+        cmd.Parameters.Add(new NpgsqlParameter("cause", NpgsqlDbType.Text) { Value = cause });
+        cmd.Parameters.Add(new NpgsqlParameter("now", NpgsqlDbType.TimestampTz) { Value = now.UtcDateTime });
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        return await r.ReadAsync(ct) ? (r.GetFieldValue<DateTimeOffset>(0), r.GetString(1)) : null;
+    }
+
+    /// <summary>Incidents of the given targets that overlap [from, now], for the history chart.</summary>
+    public async Task<IReadOnlyList<Incident>> ListSinceAsync(IReadOnlyList<string> targets, DateTimeOffset from, CancellationToken ct)
+    {
+        const string sql = $"""
+            SELECT {Columns} FROM pgchatops.watch_incidents
+            WHERE target = ANY (@targets) AND (status = 'open' OR resolved_at >= @from)
+            ORDER BY opened_at, id
+            """;
+        await using var cmd = store.Pool.CreateCommand(sql);
+        cmd.Parameters.Add(new NpgsqlParameter("targets", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = targets.ToArray() });
+        cmd.Parameters.Add(new NpgsqlParameter("from", NpgsqlDbType.TimestampTz) { Value = from.UtcDateTime });
+        return await ReadAsync(cmd, ct);
     }
 
     /// <summary>Deletes incidents resolved before <paramref name="cutoff"/> (the history retention); returns how many.</summary>

@@ -22,6 +22,7 @@ public sealed class WatchEngine : IDisposable
     private readonly WatchLease _lease;
     private readonly WatchHistory _history;
     private readonly IAlertSink _sink;
+    private readonly AlertFixes _fixes;
     private readonly WatchMetrics _metrics;
     private readonly WatchOptions _options;
     private readonly TimeProvider _time;
@@ -37,13 +38,14 @@ public sealed class WatchEngine : IDisposable
         WatchLease lease,
         WatchHistory history,
         IAlertSink sink,
+        AlertFixes fixes,
         WatchMetrics metrics,
         IOptions<WatchOptions> options,
         TimeProvider time,
         ILogger<WatchEngine> log)
     {
-        (_sampler, _incidents, _lease, _history, _sink, _metrics, _options, _time, _log) =
-            (sampler, incidents, lease, history, sink, metrics, options.Value, time, log);
+        (_sampler, _incidents, _lease, _history, _sink, _fixes, _metrics, _options, _time, _log) =
+            (sampler, incidents, lease, history, sink, fixes, metrics, options.Value, time, log);
         var targetNames = sampler.Targets.ToList();
         Rules = WatchRules.Parse(_options, targetNames).Rules;
         _slots = new SemaphoreSlim(_options.MaxParallelTargets);
@@ -122,9 +124,18 @@ public sealed class WatchEngine : IDisposable
         {
             return null;
         }
+        _log.Snoozed(incident.Id, incident.Rule, incident.Target, incident.SnoozedUntil ?? _time.GetUtcNow());
         if (incident.MessageRef is { } messageRef)
         {
-            await _sink.UpdateAsync(messageRef, incident.Alert, ct);
+            try
+            {
+                await _sink.UpdateAsync(messageRef, incident.Alert, ct);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // The snooze is recorded; the message shows it at the next change the platform accepts.
+                _log.SinkFailed("snooze", incident.Id, incident.Rule, incident.Target, ex.Message);
+            }
         }
         return incident.Alert;
     }
@@ -331,12 +342,22 @@ public sealed class WatchEngine : IDisposable
     private async Task OpenAsync(WatchFinding finding, DateTimeOffset now, CancellationToken ct)
     {
         var alert = finding.ToAlert(Guid.NewGuid(), now);
+        // A snooze outlives the incident it was clicked on: the same rule, target and cause firing again stays quiet.
+        var snooze = await _incidents.SnoozedAsync(finding.Rule.Name, finding.Target, finding.Cause, now, ct);
         if (!await _incidents.TryOpenAsync(finding, alert, ct))
         {
             return; // Another replica opened it between our read and our insert: it posts it.
         }
         _metrics.Opened(finding.Rule.Name);
         _log.Opened(alert.Id, alert.Rule, alert.Target, finding.Cause);
+        if (snooze is { } s)
+        {
+            await _incidents.SnoozeAsync(alert.Id, s.By, s.Until, ct);
+            return;
+        }
+        // The fixes are pending actions only once this replica owns the incident: a lost race leaves none behind.
+        alert = await WithFixesAsync(finding, alert, ct);
+        await _incidents.UpdateAsync(alert.Id, alert, finding.Fingerprint, now, ct);
         await PostAsync(alert, ct);
     }
 
@@ -357,23 +378,47 @@ public sealed class WatchEngine : IDisposable
 
     private async Task ContinueAsync(Incident incident, WatchFinding finding, DateTimeOffset now, CancellationToken ct)
     {
-        var alert = finding.ToAlert(incident.Id, incident.OpenedAt) with { SnoozedUntil = incident.SnoozedUntil, SnoozedBy = incident.SnoozedBy };
+        var alert = finding.ToAlert(incident.Id, incident.OpenedAt) with
+        {
+            SnoozedUntil = incident.SnoozedUntil,
+            SnoozedBy = incident.SnoozedBy,
+            FixActions = incident.Alert.FixActions,
+            FixNotes = incident.Alert.FixNotes,
+            FixesPreparedFor = incident.Alert.FixesPreparedFor,
+        };
+        var snoozed = incident.SnoozedUntil is { } until && until > now;
+        if (snoozed)
+        {
+            // Muted: the state is kept, nothing is posted, and no fresh confirmations are made that nobody sees.
+            if (incident.Fingerprint != finding.Fingerprint)
+            {
+                await _incidents.UpdateAsync(incident.Id, alert, finding.Fingerprint, now, ct);
+            }
+            return;
+        }
+        var snoozeEnded = incident.SnoozedUntil is not null;
+        if (snoozeEnded)
+        {
+            await _incidents.SnoozeAsync(incident.Id, null, null, ct);
+            alert = alert with { SnoozedUntil = null, SnoozedBy = null };
+        }
+        var fresh = _fixes.NeedsFresh(finding.Fixes, alert, now);
+        if (fresh)
+        {
+            alert = await WithFixesAsync(finding, alert, ct);
+        }
         if (incident.MessageRef is null)
         {
-            // Recorded but never posted (the sink failed, or the previous leader died in between): post it now.
+            // Recorded but never posted (the sink failed, the previous leader died in between, or a snooze ran out): post it now.
             await _incidents.UpdateAsync(incident.Id, alert, finding.Fingerprint, now, ct);
             await PostAsync(alert, ct);
             return;
         }
-        if (incident.Fingerprint == finding.Fingerprint)
+        if (incident.Fingerprint == finding.Fingerprint && !fresh && !snoozeEnded)
         {
             return;
         }
         await _incidents.UpdateAsync(incident.Id, alert, finding.Fingerprint, now, ct);
-        if (incident.SnoozedUntil is { } until && until > now)
-        {
-            return;
-        }
         try
         {
             await _sink.UpdateAsync(incident.MessageRef, alert, ct);
@@ -392,6 +437,8 @@ public sealed class WatchEngine : IDisposable
             ResolvedAt = now,
             Title = $"Resolved after {Format.Duration(now - incident.OpenedAt)}: {incident.Alert.Title}",
             Fixes = [],
+            FixActions = [],
+            FixNotes = [],
         };
         if (!await _incidents.ResolveAsync(incident.Id, resolved, ct))
         {
@@ -410,6 +457,13 @@ public sealed class WatchEngine : IDisposable
         {
             _log.SinkFailed("resolution", incident.Id, incident.Rule, incident.Target, ex.Message);
         }
+    }
+
+    private async Task<Alert> WithFixesAsync(WatchFinding finding, Alert alert, CancellationToken ct)
+    {
+        var (actions, notes, failed) = await _fixes.PrepareAsync(finding.Rule, alert, finding.Fixes, ct);
+        List<BackendIdentity> preparedFor = failed ? [] : [.. finding.Fixes.SelectMany(f => f.Sessions).Distinct()];
+        return alert with { FixActions = actions, FixNotes = notes, FixesPreparedFor = preparedFor };
     }
 
     private async Task PruneIfDueAsync(CancellationToken ct)

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Npgsql;
 using NpgsqlTypes;
 using PgChatOps.Audit;
+using PgChatOps.Charts;
 
 namespace PgChatOps.Watch;
 
@@ -26,6 +27,41 @@ public sealed class WatchHistory(StateStore store)
         cmd.Parameters.Add(new NpgsqlParameter("xact", NpgsqlDbType.Bigint) { Value = Millis(sample.LongestTransaction) });
         cmd.Parameters.Add(new NpgsqlParameter("query", NpgsqlDbType.Bigint) { Value = Millis(sample.LongestQuery) });
         await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>A target's samples in [from, to], oldest first, as the chart draws them.</summary>
+    public async Task<IReadOnlyList<HistoryPoint>> ReadAsync(string target, DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
+    {
+        const string sql = """
+            SELECT at, by_state::text, waiting, longest_xact_ms, longest_query_ms
+            FROM pgchatops.watch_history
+            WHERE target = @target AND at BETWEEN @from AND @to
+            ORDER BY at
+            """;
+        await using var cmd = store.Pool.CreateCommand(sql);
+        cmd.Parameters.Add(new NpgsqlParameter("target", NpgsqlDbType.Text) { Value = target });
+        cmd.Parameters.Add(new NpgsqlParameter("from", NpgsqlDbType.TimestampTz) { Value = from.UtcDateTime });
+        cmd.Parameters.Add(new NpgsqlParameter("to", NpgsqlDbType.TimestampTz) { Value = to.UtcDateTime });
+        var points = new List<HistoryPoint>();
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct))
+        {
+            var byState = JsonSerializer.Deserialize<Dictionary<string, int>>(r.GetString(1)) ?? [];
+            int Count(string state) => byState.GetValueOrDefault(state);
+            var active = Count("active");
+            var idle = Count("idle");
+            var idleTx = Count("idle in transaction") + Count("idle in transaction (aborted)");
+            points.Add(new HistoryPoint(
+                r.GetFieldValue<DateTimeOffset>(0),
+                active,
+                idle,
+                idleTx,
+                byState.Values.Sum() - active - idle - idleTx,
+                r.GetInt32(2),
+                r.IsDBNull(3) ? null : TimeSpan.FromMilliseconds(r.GetInt64(3)),
+                r.IsDBNull(4) ? null : TimeSpan.FromMilliseconds(r.GetInt64(4))));
+        }
+        return points;
     }
 
     /// <summary>Deletes rows older than <paramref name="cutoff"/>; returns how many.</summary>

@@ -45,4 +45,10 @@ internal static partial class WatchLog
 
     [LoggerMessage(EventId = 1213, Level = LogLevel.Warning, Message = "Watch alert [{Status}] {Rule} on {Target} for {Platform} channel {Channel}: {Title}")]
     public static partial void AlertLogged(this ILogger logger, string status, string rule, string target, string platform, string channel, string title);
+
+    [LoggerMessage(EventId = 1214, Level = LogLevel.Warning, Message = "Watch: the fix '{Fix}' of incident {Incident} could not be prepared, so it has no button: {Error}")]
+    public static partial void FixFailed(this ILogger logger, string fix, Guid incident, string error);
+
+    [LoggerMessage(EventId = 1215, Level = LogLevel.Information, Message = "Watch: incident {Incident} ({Rule} on {Target}) snoozed until {Until:o}.")]
+    public static partial void Snoozed(this ILogger logger, Guid incident, string rule, string target, DateTimeOffset until);
 }

@@ -28,7 +28,9 @@ public static class WatchServices
         services.AddSingleton<WatchLease>();
         services.AddSingleton<WatchHistory>();
         services.AddSingleton<WatchMetrics>();
+        services.AddSingleton<AlertFixes>();
         services.AddSingleton<WatchEngine>();
+        services.AddSingleton<WatchDesk>();
         services.AddHostedService<WatchService>();
         return builder;
     }

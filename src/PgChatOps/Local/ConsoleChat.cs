@@ -7,6 +7,7 @@ using PgChatOps.Commands;
 using PgChatOps.Demo;
 using PgChatOps.Hosting;
 using PgChatOps.Replies;
+using PgChatOps.Watch;
 
 namespace PgChatOps.Local;
 
@@ -25,6 +26,8 @@ public static class ConsoleChat
         builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.Logging.AddFilter<Microsoft.Extensions.Logging.Console.ConsoleLoggerProvider>(null, LogLevel.Warning);
         builder.AddPgChatOps();
+        builder.Services.AddSingleton<IAlertSink>(new ConsoleAlertSink(output));
+        builder.AddPgChatOpsWatch();
 
         string? trusted = null;
         ThrowawayPostgres? demo = null;
@@ -97,7 +100,7 @@ public static class ConsoleChat
             }
             var pipeline = host.Services.GetRequiredService<CommandPipeline>();
             var options = host.Services.GetRequiredService<IOptions<PgChatOpsOptions>>().Value;
-            await LoopAsync(pipeline, options, input, output);
+            await LoopAsync(pipeline, host.Services.GetRequiredService<WatchDesk>(), options, input, output);
             await host.StopAsync();
         }
         finally
@@ -115,7 +118,7 @@ public static class ConsoleChat
         return 0;
     }
 
-    private static async Task LoopAsync(CommandPipeline pipeline, PgChatOpsOptions options, TextReader input, TextWriter output)
+    private static async Task LoopAsync(CommandPipeline pipeline, WatchDesk watch, PgChatOpsOptions options, TextReader input, TextWriter output)
     {
         var user = new ChatUser(Environment.UserName, Environment.UserName, []);
         var workspace = Environment.MachineName;
@@ -140,9 +143,27 @@ public static class ConsoleChat
                 return;
             }
 
+            // An alert's buttons, typed: confirm <action id>, abort <action id>, snooze <alert id>.
+            if (text.Split(' ', StringSplitOptions.RemoveEmptyEntries) is [var word, var idText] && Guid.TryParse(idText, out var id)
+                && word.ToLowerInvariant() is "confirm" or "abort" or "snooze")
+            {
+                var clicked = word.Equals("snooze", StringComparison.OrdinalIgnoreCase)
+                    ? await watch.SnoozeAsync(id, user, new ChatPlace(Platform.Console, workspace, "console"), CancellationToken.None)
+                    : await pipeline.HandleClickAsync(new ButtonClick(Platform.Console, workspace, "console", user, id,
+                        word.Equals("confirm", StringComparison.OrdinalIgnoreCase) ? ButtonRole.Confirm : ButtonRole.Abort), CancellationToken.None);
+                output.WriteLine(TextRenderer.Render(clicked));
+                continue;
+            }
+
             var request = new ChatRequest(Platform.Console, workspace, "console", null, user, text);
             var reply = await pipeline.HandleAsync(request, CancellationToken.None);
             output.WriteLine(TextRenderer.Render(reply));
+            foreach (var file in reply.Files)
+            {
+                var path = Path.Combine(Path.GetTempPath(), Path.GetFileName(file.FileName));
+                await File.WriteAllBytesAsync(path, file.Content.ToArray());
+                output.WriteLine($"{file.Title ?? file.FileName}: written to {path}");
+            }
 
             if (reply is { Kind: ReplyKind.Confirmation, ActionId: { } actionId })
             {

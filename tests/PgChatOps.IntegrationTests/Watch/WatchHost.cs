@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using PgChatOps.Audit;
+using PgChatOps.Commands;
 using PgChatOps.Hosting;
 using PgChatOps.Watch;
 
@@ -23,6 +24,8 @@ public sealed class WatchHost : IAsyncDisposable
 
     public IServiceProvider Services => _host.Services;
     public WatchEngine Engine => Services.GetRequiredService<WatchEngine>();
+    public WatchDesk Desk => Services.GetRequiredService<WatchDesk>();
+    public CommandPipeline Pipeline => Services.GetRequiredService<CommandPipeline>();
 
     /// <param name="targets">Target name → connection string.</param>
     /// <param name="rules">Each rule's keys under <c>Watch:Rules:&lt;i&gt;</c>.</param>
@@ -34,7 +37,8 @@ public sealed class WatchHost : IAsyncDisposable
         IAlertSink sink,
         IReadOnlyDictionary<string, string>? watch = null,
         bool run = true,
-        TimeProvider? time = null)
+        TimeProvider? time = null,
+        IReadOnlyDictionary<string, string>? settings = null)
     {
         var all = new Dictionary<string, string?>
         {
@@ -55,6 +59,10 @@ public sealed class WatchHost : IAsyncDisposable
         foreach (var (k, v) in watch ?? new Dictionary<string, string>())
         {
             all[$"PgChatOps:Watch:{k}"] = v;
+        }
+        foreach (var (k, v) in settings ?? new Dictionary<string, string>())
+        {
+            all[$"PgChatOps:{k}"] = v;
         }
 
         var builder = Host.CreateApplicationBuilder();
@@ -83,7 +91,8 @@ public sealed class WatchHost : IAsyncDisposable
 
     /// <summary>A rule's keys, as an operator writes them.</summary>
     public static IReadOnlyDictionary<string, string> Rule(
-        string name, string condition, string threshold, string? filter = null, string target = "*", string interval = "00:00:00.2") =>
+        string name, string condition, string threshold, string? filter = null, string target = "*", string interval = "00:00:00.2",
+        string platform = "slack", string channel = "C-ALERTS") =>
         new Dictionary<string, string>
         {
             ["Name"] = name,
@@ -91,8 +100,8 @@ public sealed class WatchHost : IAsyncDisposable
             ["Condition"] = condition,
             ["Threshold"] = threshold,
             ["Filter"] = filter ?? "",
-            ["Platform"] = "slack",
-            ["Channel"] = "C-ALERTS",
+            ["Platform"] = platform,
+            ["Channel"] = channel,
             ["Interval"] = interval,
         };
 

@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using PgChatOps.IntegrationTests.Infrastructure;
 
@@ -52,12 +53,15 @@ public sealed class WatchStartupTests
         await sessions.OpenIdleInTransactionAsync();
         await Task.Delay(TimeSpan.FromSeconds(1.1));
 
+        var meters = host.Services.GetRequiredService<IMeterFactory>();
         var samples = 0L;
         var firing = new List<int>();
         using var listener = new MeterListener();
         listener.InstrumentPublished = (instrument, l) =>
         {
-            if (instrument.Meter.Name == "PgChatOps" && instrument.Name.StartsWith("pgchatops.watch.", StringComparison.Ordinal))
+            // This host's meter only: other tests' hosts sample their own targets in the same process at the same time.
+            if (instrument.Meter.Name == "PgChatOps" && ReferenceEquals(instrument.Meter.Scope, meters)
+                && instrument.Name.StartsWith("pgchatops.watch.", StringComparison.Ordinal))
             {
                 l.EnableMeasurementEvents(instrument);
             }

@@ -87,6 +87,10 @@ public sealed class DiscordCommandsManifestTests
                         Assert.Equal(1, o.GetProperty("min_value").GetInt32());
                         Assert.Equal(CommandGrammar.MaxLimit, o.GetProperty("max_value").GetInt32());
                         break;
+                    case "last" when spec.Verb == Verb.History:
+                        Assert.Equal(StringOption, type);
+                        Assert.Equal(["1h", "6h", "24h", "7d"], Choices(o));
+                        break;
                     case "last":
                         Assert.Equal(IntegerOption, type);
                         Assert.Equal(1, o.GetProperty("min_value").GetInt32());
