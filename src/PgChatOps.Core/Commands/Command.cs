@@ -10,6 +10,12 @@ public sealed record Command(Verb Verb)
     public SessionSort Sort { get; init; } = SessionSort.Duration;
     public int? Last { get; init; }
 
+    /// <summary>The audit filters: user=, by=, action=, status=, since=.</summary>
+    public AuditFilter Audit { get; init; } = AuditFilter.None;
+
+    /// <summary><c>sessions … csv</c>: attach every matching session as a CSV file.</summary>
+    public bool Csv { get; init; }
+
     /// <summary><c>audit verify</c>: walk the audit log's hash chain instead of listing actions.</summary>
     public bool Verify { get; init; }
 
@@ -33,6 +39,7 @@ public enum Verb
     Cancel,
     Kill,
     Audit,
+    Snapshot,
 }
 
 /// <summary>The permission a verb needs: what <c>Access:Rules:*:Allow</c> grants.</summary>
