@@ -33,17 +33,3 @@ public sealed record AuditEntry(
     public static AuditEntry For(ButtonClick click, string @event) =>
         new(@event, click.Platform, click.Workspace, click.Channel, click.User.Id, click.User.DisplayName);
 }
-
-/// <summary>An action as the audit log tells it: who asked, who decided, what happened.</summary>
-public sealed record AuditedAction(
-    Guid ActionId,
-    DateTime At,
-    string Kind,
-    string Status,
-    string Target,
-    string Platform,
-    string Channel,
-    string RequestedBy,
-    string? DecidedBy,
-    int SessionCount,
-    IReadOnlyDictionary<string, int> Outcomes);

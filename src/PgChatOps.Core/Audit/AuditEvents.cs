@@ -36,6 +36,12 @@ public static class AuditEvents
     /// <summary>A confirmed action whose replica stopped before recording a result.</summary>
     public const string OutcomeUnknown = "outcome_unknown";
 
+    /// <summary>A <c>/pg snapshot</c>: the file's name, size, row count and SHA-256, or why there is none.</summary>
+    public const string Snapshot = "snapshot";
+
+    /// <summary>An alert was snoozed from its snooze button.</summary>
+    public const string Snoozed = "snoozed";
+
     /// <summary>The deployment check's probe write; always rolled back.</summary>
     public const string Check = "check";
 }

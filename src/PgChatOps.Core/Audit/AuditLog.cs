@@ -78,33 +78,63 @@ public sealed class AuditLog(StateStore store)
             Value = values.Select(v => v ?? DBNull.Value).ToArray(),
         });
 
-    /// <summary>The latest actions (confirmations) on the given targets, newest first, with their outcome counts.</summary>
-    public async Task<IReadOnlyList<AuditedAction>> LatestActionsAsync(int last, IReadOnlyList<string> targets, CancellationToken ct)
+    /// <summary>
+    /// The latest actions on the given targets, newest first, narrowed in SQL by pid, the role of a session acted on,
+    /// the chat user who asked or decided, the kind, the status and the time asked. Each action comes with the sessions
+    /// that matched (all of them when neither pid nor user narrows) and each session's result.
+    /// </summary>
+    public async Task<IReadOnlyList<AuditedAction>> ActionsAsync(
+        IReadOnlyList<string> targets, int last, int? pid, AuditFilter filter, DateTimeOffset? since, CancellationToken ct)
     {
         const string sql = $$"""
             SELECT p.id, p.created_at, p.kind, p.status, p.target, p.platform, p.channel,
-                   p.requested_by_name, p.decided_by_name, jsonb_array_length(p.sessions) AS n,
-                   coalesce((SELECT jsonb_object_agg(o.outcome, o.n)
-                             FROM (SELECT l.outcome, count(*) AS n FROM pgchatops.audit_log l
-                                   WHERE l.action_id = p.id AND l.event = '{{AuditEvents.Executed}}' GROUP BY l.outcome) o), '{}') AS outcomes
+                   p.requested_by, p.requested_by_name, p.decided_by, p.decided_by_name, p.decided_at, p.expires_at,
+                   jsonb_array_length(p.sessions) AS n, m.matched::text, p.result::text
             FROM pgchatops.pending_actions p
+            CROSS JOIN LATERAL (
+                SELECT coalesce(jsonb_agg(s ORDER BY (s->>'pid')::int), '[]') AS matched, count(*) AS n
+                FROM jsonb_array_elements(p.sessions) s
+                WHERE (@pid::int IS NULL OR (s->>'pid')::int = @pid)
+                  AND (@user::text IS NULL OR s->>'user' ILIKE @user ESCAPE '\')
+            ) m
             WHERE p.target = ANY (@targets)
-            ORDER BY p.created_at DESC
+              AND m.n > 0
+              AND (@kind::text IS NULL OR p.kind = @kind)
+              AND (@status::text IS NULL OR p.status = @status)
+              AND (@since::timestamptz IS NULL OR p.created_at >= @since)
+              AND (@by::text IS NULL
+                   OR p.requested_by ILIKE @by ESCAPE '\' OR p.requested_by_name ILIKE @by ESCAPE '\'
+                   OR p.decided_by ILIKE @by ESCAPE '\' OR p.decided_by_name ILIKE @by ESCAPE '\')
+            ORDER BY p.created_at DESC, p.id
             LIMIT @last
             """;
         try
         {
             await using var cmd = await store.CommandAsync(sql, ct);
-            cmd.Parameters.AddWithValue("last", last);
             cmd.Parameters.Add(new NpgsqlParameter("targets", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = targets.ToArray() });
+            cmd.Parameters.Add(new NpgsqlParameter("last", NpgsqlDbType.Integer) { Value = last });
+            cmd.Parameters.Add(new NpgsqlParameter("pid", NpgsqlDbType.Integer) { Value = (object?)pid ?? DBNull.Value });
+            cmd.Parameters.Add(Text("user", filter.User is { } u ? SessionFilter.ToLikePattern(u) : null));
+            cmd.Parameters.Add(Text("by", filter.By is { } b ? SessionFilter.ToLikePattern(b) : null));
+            cmd.Parameters.Add(Text("kind", filter.Kind switch { VerbClass.Cancel => "cancel", VerbClass.Terminate => "terminate", _ => null }));
+            cmd.Parameters.Add(Text("status", filter.Status));
+            cmd.Parameters.Add(new NpgsqlParameter("since", NpgsqlDbType.TimestampTz) { Value = (object?)since?.UtcDateTime ?? DBNull.Value });
             var list = new List<AuditedAction>();
             await using var r = await cmd.ExecuteReaderAsync(ct);
             while (await r.ReadAsync(ct))
             {
-                var outcomes = JsonSerializer.Deserialize<Dictionary<string, int>>(r.GetString(10)) ?? [];
+                var results = ReadResults(r.IsDBNull(15) ? null : r.GetString(15));
+                var outcomes = results.Values.GroupBy(o => o).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
                 list.Add(new AuditedAction(
                     r.GetGuid(0), r.GetDateTime(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetString(5), r.GetString(6),
-                    r.GetString(7), r.IsDBNull(8) ? null : r.GetString(8), r.GetInt32(9), outcomes));
+                    r.GetString(8), r.IsDBNull(10) ? null : r.GetString(10), r.GetInt32(13), outcomes)
+                {
+                    RequestedById = r.GetString(7),
+                    DecidedById = r.IsDBNull(9) ? null : r.GetString(9),
+                    DecidedAt = r.IsDBNull(11) ? null : r.GetDateTime(11),
+                    ExpiresAt = r.GetDateTime(12),
+                    Sessions = ReadSessions(r.GetString(14), results),
+                });
             }
             return list;
         }
@@ -112,6 +142,46 @@ public sealed class AuditLog(StateStore store)
         {
             throw new StateStoreUnavailableException(DatabaseErrors.ForStateStore("read", ex), ex);
         }
+    }
+
+    private static NpgsqlParameter Text(string name, string? value) =>
+        new(name, NpgsqlDbType.Text) { Value = (object?)value ?? DBNull.Value };
+
+    // pending_actions.sessions and .result hold PlannedSession and SessionOutcome lists (web JSON names). They are read
+    // by name here, so that the audit log needs nothing from the actions that write it.
+    private static Dictionary<(int Pid, string Start), string> ReadResults(string? json)
+    {
+        var results = new Dictionary<(int, string), string>();
+        if (json is null)
+        {
+            return results;
+        }
+        using var doc = JsonDocument.Parse(json);
+        foreach (var o in doc.RootElement.EnumerateArray())
+        {
+            if (o.TryGetProperty("outcome", out var outcome) && outcome.ValueKind == JsonValueKind.String)
+            {
+                results[(o.GetProperty("pid").GetInt32(), o.GetProperty("backendStart").GetRawText())] = outcome.GetString()!;
+            }
+        }
+        return results;
+    }
+
+    private static List<AuditedSession> ReadSessions(string json, Dictionary<(int Pid, string Start), string> results)
+    {
+        using var doc = JsonDocument.Parse(json);
+        return doc.RootElement.EnumerateArray().Select(s => new AuditedSession(
+            s.GetProperty("pid").GetInt32(),
+            s.GetProperty("backendStart").GetDateTime(),
+            String(s, "user"),
+            String(s, "database"),
+            String(s, "application"),
+            s.TryGetProperty("queryStart", out var q) && q.ValueKind == JsonValueKind.String ? q.GetDateTime() : null,
+            results.GetValueOrDefault((s.GetProperty("pid").GetInt32(), s.GetProperty("backendStart").GetRawText())),
+            String(s, "protectedReason"))).ToList();
+
+        static string? String(JsonElement e, string name) =>
+            e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
     }
 
     /// <summary>

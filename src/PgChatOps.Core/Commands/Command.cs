@@ -13,6 +13,12 @@ public sealed record Command(Verb Verb)
     /// <summary><c>history last=1h|6h|24h|7d</c>.</summary>
     public Charts.HistoryWindow? Window { get; init; }
 
+    /// <summary>The audit filters: user=, by=, action=, status=, since=.</summary>
+    public AuditFilter Audit { get; init; } = AuditFilter.None;
+
+    /// <summary><c>sessions … csv</c>: attach every matching session as a CSV file.</summary>
+    public bool Csv { get; init; }
+
     /// <summary><c>audit verify</c>: walk the audit log's hash chain instead of listing actions.</summary>
     public bool Verify { get; init; }
 
@@ -38,6 +44,7 @@ public enum Verb
     Audit,
     Watch,
     History,
+    Snapshot,
 }
 
 /// <summary>The permission a verb needs: what <c>Access:Rules:*:Allow</c> grants.</summary>

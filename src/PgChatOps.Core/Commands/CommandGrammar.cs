@@ -23,7 +23,18 @@ public static class CommandGrammar
         new("sort", "=", "duration (default), pid, user, db, app, state or started", "sort=user"),
         new("pid", "=", "a backend's process id (also accepted bare: /pg show 1234)", "pid=1234"),
         new("last", "=", $"how many audit entries, 1 to {MaxLast}; for history, 1h, 6h, 24h or 7d", "last=20"),
+        new("by", "=", "the chat user who asked for or decided an action (id or name); * is a wildcard", "by=alice"),
+        new("action", "=", "cancel or terminate", "action=terminate"),
+        new("status", "=", "pending, confirmed, executed, failed, aborted, expired or outcome_unknown", "status=executed"),
+        new("since", "=", "asked at most this long ago (30m, 2h, 1d), or since a UTC date (2026-11-25, 2026-11-25T13:00)", "since=2h"),
     ];
+
+    /// <summary>An action's statuses, as the state store spells them: what <c>audit status=</c> takes.</summary>
+    public static readonly IReadOnlyList<string> AuditStatuses =
+        ["pending", "confirmed", "executed", "failed", "aborted", "expired", "outcome_unknown"];
+
+    /// <summary>The bare word after <c>sessions</c> that attaches every matching session as a CSV file.</summary>
+    public const string SessionsCsv = "csv";
 
     /// <summary>The keys that narrow which sessions are meant.</summary>
     public static readonly IReadOnlySet<string> FilterKeys =
@@ -41,13 +52,15 @@ public static class CommandGrammar
             ["/pg help", "/pg help kill"]),
         new(Verb.Targets, "targets", VerbClass.View, "the clusters this channel may use, and whether each is reachable", "targets", PidUse.None, [],
             ["/pg targets"]),
-        new(Verb.Sessions, "sessions", VerbClass.View, "matching sessions: counts first, then the rows", "sessions [filters] [limit=N] [sort=KEY] [target=NAME]", PidUse.None,
+        new(Verb.Sessions, "sessions", VerbClass.View, "matching sessions: counts first, then the rows; csv attaches them all as a file", "sessions [filters] [limit=N] [sort=KEY] [target=NAME] [csv]", PidUse.None,
             ["user", "db", "app", "client", "state", "wait", "longer", "query", "target", "limit", "sort"],
-            ["/pg sessions", "/pg sessions user=app state=idle-in-transaction longer=30s", "/pg sessions app=metabase* sort=user limit=50"]),
+            ["/pg sessions", "/pg sessions user=app state=idle-in-transaction longer=30s", "/pg sessions app=metabase* sort=user limit=50", "/pg sessions state=idle csv"]),
         new(Verb.Summary, "summary", VerbClass.View, "counts by state, user, database, application and wait; connections; oldest transaction; target=* or a glob: one line per target, worst first", "summary [target=NAME|PATTERN]", PidUse.None,
             ["target"], ["/pg summary", "/pg summary target=prod-*"]),
         new(Verb.Blocking, "blocking", VerbClass.View, "who blocks whom, root blockers first", "blocking [target=NAME]", PidUse.None,
             ["target"], ["/pg blocking"]),
+        new(Verb.Snapshot, "snapshot", VerbClass.View, "every client session as a CSV file, with lock waits, for the incident record", "snapshot [target=NAME]", PidUse.None,
+            ["target"], ["/pg snapshot", "/pg snapshot target=prod"]),
         new(Verb.Show, "show", VerbClass.View, "one session in full", "show <pid> [target=NAME]", PidUse.Required,
             ["target", "pid"], ["/pg show 12345"]),
         new(Verb.Cancel, "cancel", VerbClass.Cancel, "cancel the running query (pg_cancel_backend), after confirmation", "cancel <pid> | cancel <filters> [target=NAME]", PidUse.OrFilters,
@@ -56,8 +69,9 @@ public static class CommandGrammar
         new(Verb.Kill, "kill", VerbClass.Terminate, "terminate the backend (pg_terminate_backend), after confirmation", "kill <pid> | kill <filters> [target=NAME]", PidUse.OrFilters,
             ["user", "db", "app", "client", "state", "wait", "longer", "query", "target", "pid"],
             ["/pg kill 12345", "/pg kill user=reporting state=idle-in-transaction longer=10m"]),
-        new(Verb.Audit, "audit", VerbClass.View, "the latest actions: who asked, who confirmed, which sessions, result", "audit [last=N] | audit verify", PidUse.None,
-            ["last"], ["/pg audit", "/pg audit last=20", "/pg audit verify"]),
+        new(Verb.Audit, "audit", VerbClass.View, "the latest actions: who asked, who confirmed, which sessions, result", "audit [pid=N] [user=ROLE] [by=CHATUSER] [action=cancel|terminate] [status=S] [since=2h|DATE] [target=NAME] [last=N] | audit verify", PidUse.None,
+            ["pid", "user", "by", "action", "status", "since", "target", "last"],
+            ["/pg audit", "/pg audit pid=18139", "/pg audit by=alice action=terminate since=2h", "/pg audit user=reporting since=2026-11-25", "/pg audit verify"]),
         new(Verb.Watch, "watch", VerbClass.View, "the watch rules, their state and the open incidents", "watch", PidUse.None,
             [], ["/pg watch"]),
         new(Verb.History, "history", VerbClass.View, "a chart of connections by state over time, with incidents marked", "history [target=NAME] [last=1h|6h|24h|7d]", PidUse.None,

@@ -73,6 +73,7 @@ public static partial class CommandParser
         text ??= OneLine(string.Join(' ', new[] { spec.Name }.Concat(args.Select(a => a.Raw))));
         var command = new Command(spec.Verb) { Text = text };
         var filter = SessionFilter.None;
+        var audit = AuditFilter.None;
         var seen = new Dictionary<string, CommandArgument>(StringComparer.Ordinal);
 
         foreach (var arg in args)
@@ -97,7 +98,15 @@ public static partial class CommandParser
                     continue;
                 }
 
-                if (spec.Pid == PidUse.None || !LooksLikeNumber(arg.Value))
+                if (spec.Verb == Verb.Sessions && !command.Csv
+                    && string.Equals(arg.Value, CommandGrammar.SessionsCsv, StringComparison.OrdinalIgnoreCase))
+                {
+                    command = command with { Csv = true };
+                    continue;
+                }
+
+                // audit 18139 means audit pid=18139: the question is "who killed 18139?".
+                if ((spec.Pid == PidUse.None && spec.Verb != Verb.Audit) || !LooksLikeNumber(arg.Value))
                 {
                     return ParseResult.Fail(BareWordError(spec, arg));
                 }
@@ -145,7 +154,46 @@ public static partial class CommandParser
 
             switch (key)
             {
+                case "user" when spec.Verb == Verb.Audit: audit = audit with { User = value }; break;
                 case "user": filter = filter with { User = value }; break;
+                case "by": audit = audit with { By = ChatUserName(value) }; break;
+                case "action":
+                    VerbClass? kind = value.ToLowerInvariant() switch
+                    {
+                        "cancel" => VerbClass.Cancel,
+                        "terminate" or "kill" => VerbClass.Terminate,
+                        _ => null,
+                    };
+                    if (kind is null)
+                    {
+                        return ParseResult.Fail($"Unknown action '{Clip(value)}' in '{Clip(arg.Raw)}'. Use cancel or terminate (kill is terminate), e.g. action=terminate.");
+                    }
+                    audit = audit with { Kind = kind };
+                    break;
+                case "status":
+                    var status = value.ToLowerInvariant().Replace('-', '_');
+                    if (!CommandGrammar.AuditStatuses.Contains(status))
+                    {
+                        return ParseResult.Fail(
+                            $"Unknown status '{Clip(value)}' in '{Clip(arg.Raw)}'. Use one of: {string.Join(", ", CommandGrammar.AuditStatuses)}.");
+                    }
+                    audit = audit with { Status = status };
+                    break;
+                case "since":
+                    if (TryParseDuration(value, out var ago) && ago > TimeSpan.Zero)
+                    {
+                        audit = audit with { SinceAgo = ago };
+                    }
+                    else if (TryParseMoment(value, out var moment))
+                    {
+                        audit = audit with { SinceDate = moment };
+                    }
+                    else
+                    {
+                        return ParseResult.Fail(
+                            $"Bad since '{Clip(value)}' in '{Clip(arg.Raw)}': use a duration (30m, 2h, 1d) or a UTC date (2026-11-25 or 2026-11-25T13:00), e.g. since=2h.");
+                    }
+                    break;
                 case "db": filter = filter with { Database = value }; break;
                 case "app": filter = filter with { Application = value }; break;
                 case "client": filter = filter with { Client = value }; break;
@@ -212,11 +260,15 @@ public static partial class CommandParser
             }
         }
 
-        command = command with { Filter = filter };
+        command = command with { Filter = filter, Audit = audit };
 
         if (command.Verify && command.Last is not null)
         {
             return ParseResult.Fail($"audit verify walks the whole chain and takes no last. Form: `/pg audit verify`, or `/pg audit last={command.Last}`.");
+        }
+        if (command.Verify && (command.Pid is not null || !audit.IsEmpty || command.Target is not null))
+        {
+            return ParseResult.Fail("audit verify walks the whole chain and takes no filters. Form: `/pg audit verify`, or the filters without verify, e.g. `/pg audit pid=18139`.");
         }
 
         switch (spec.Pid)
@@ -309,6 +361,30 @@ public static partial class CommandParser
         duration = TimeSpan.FromSeconds(seconds);
         return true;
     }
+
+    private static readonly string[] MomentFormats =
+    [
+        "yyyy-MM-dd", "yyyy-MM-dd'T'HH:mm", "yyyy-MM-dd'T'HH:mm:ss", "yyyy-MM-dd HH:mm", "yyyy-MM-dd HH:mm:ss",
+        "yyyy-MM-dd'T'HH:mmK", "yyyy-MM-dd'T'HH:mm:ssK", "yyyy-MM-dd HH:mmK", "yyyy-MM-dd HH:mm:ssK",
+    ];
+
+    /// <summary>A date (midnight UTC) or a date and time, UTC unless it carries an offset: <c>2026-11-25</c>, <c>2026-11-25T13:00Z</c>.</summary>
+    public static bool TryParseMoment(string text, out DateTimeOffset moment) =>
+        DateTimeOffset.TryParseExact(text, MomentFormats, CultureInfo.InvariantCulture,
+            DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out moment);
+
+    /// <summary>
+    /// A chat user as typed: <c>alice</c>, <c>@alice</c>, or a mention (<c>&lt;@U123|alice&gt;</c> in Slack,
+    /// <c>&lt;@123&gt;</c> or <c>&lt;@!123&gt;</c> in Discord), which names the user by id.
+    /// </summary>
+    private static string ChatUserName(string value)
+    {
+        var mention = MentionPattern().Match(value);
+        return mention.Success ? mention.Groups["id"].Value : value.TrimStart('@') is { Length: > 0 } name ? name : value;
+    }
+
+    [GeneratedRegex(@"^<@!?(?<id>[A-Za-z0-9]+)(\|[^>]*)?>$")]
+    private static partial Regex MentionPattern();
 
     [GeneratedRegex(@"^(?<part>\d{1,9}[smhdSMHD])+$")]
     private static partial Regex DurationPattern();

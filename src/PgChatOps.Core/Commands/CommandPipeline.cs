@@ -6,6 +6,7 @@ using PgChatOps.Activity;
 using PgChatOps.Audit;
 using PgChatOps.Hosting;
 using PgChatOps.Replies;
+using PgChatOps.Snapshots;
 
 namespace PgChatOps.Commands;
 
@@ -25,6 +26,8 @@ public sealed class CommandPipeline(
     ILogger<CommandPipeline> log,
     PgChatOpsMetrics metrics,
     SeenRequests seen,
+    SessionSnapshot snapshots,
+    PendingActionStore actionStore,
     Watch.WatchDesk? watch = null)
 {
     private readonly MonitoringOptions _monitoring = options.Value.Monitoring;
@@ -153,6 +156,10 @@ public sealed class CommandPipeline(
                 "Filter by user=, db=, app=, state= or longer= instead.");
         }
 
+        if (command.Verb == Verb.Snapshot)
+        {
+            return await SnapshotAsync(request, command, target, ct);
+        }
         if (command.Verb is Verb.Cancel or Verb.Kill)
         {
             return await GuardAsync(target, () => OnceMoreIfLostAsync(target, () => actions.PreviewAsync(request, command, target, ct)));
@@ -167,7 +174,7 @@ public sealed class CommandPipeline(
         {
             case Verb.Sessions:
                 var page = await reader.ListAsync(target, command.Filter, command.Sort, command.Limit ?? _monitoring.DefaultRows, ct);
-                return Replies.Replies.Sessions(target, command, page, now);
+                return await WithWholeListAsync(target, command, page, Replies.Replies.Sessions(target, command, page, now), ct);
             case Verb.Summary:
                 return Replies.Replies.Summary(target, await reader.SummarizeAsync(target, ct), now);
             case Verb.Blocking:
@@ -198,8 +205,13 @@ public sealed class CommandPipeline(
                     ? Reply.Error("History is not recorded here: the watch is not part of this PgChatOps.")
                     : await watch.HistoryAsync(target, command.Window ?? Charts.HistoryWindow.OneHour, ct);
             case Verb.Audit:
-                // Only actions on targets this person may view here: the audit log spans every channel and target.
-                return Replies.Replies.Audit(await audit.LatestActionsAsync(command.Last ?? 10, VisibleTargets(request).ToList(), ct), now);
+                // Only actions on targets this person may view here: the audit log spans every channel and target. A
+                // target= was checked like any other target above.
+                var scope = command.Target is null ? VisibleTargets(request).ToList() : [target];
+                var since = command.Audit.SinceDate
+                    ?? (command.Audit.SinceAgo is { } ago ? await actionStore.NowAsync(ct) - ago : null);
+                var found = await audit.ActionsAsync(scope, command.Last ?? 10, command.Pid, command.Audit, since, ct);
+                return AuditReplies.Actions(found, command, now);
             default:
                 throw new InvalidOperationException($"{command.Verb} is not a read verb.");
         }
@@ -226,6 +238,70 @@ public sealed class CommandPipeline(
         return command.Verb == Verb.Watch
             ? await watch.ListAsync(visible, ct)
             : await watch.FleetAsync(command.Target!, visible.Where(t => Watch.WatchDesk.Matches(command.Target!, t)).ToList(), ct);
+    }
+
+    /// <summary>
+    /// A list that hides rows gets every matching session as a CSV file when asked (<c>csv</c>) or when it hides
+    /// more than <see cref="SnapshotReplies.AttachAboveHiddenRows"/>; otherwise a line on how to ask. The list is
+    /// still shown when the file cannot be read.
+    /// </summary>
+    private async Task<Reply> WithWholeListAsync(string target, Command command, SessionPage page, Reply list, CancellationToken ct)
+    {
+        if (page.Total == 0 || (!command.Csv && page.Total - page.Rows.Count <= SnapshotReplies.AttachAboveHiddenRows))
+        {
+            return SnapshotReplies.WithWholeList(list, command, null, page.Total, page.Rows.Count);
+        }
+        try
+        {
+            var file = await snapshots.TakeAsync(target, command.Filter, ct);
+            return SnapshotReplies.WithWholeList(list, command, file, page.Total, page.Rows.Count);
+        }
+        catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
+        {
+            PipelineLog.WholeListFailed(log, target, DatabaseErrors.Cause(ex, _monitoring.StatementTimeout));
+            return list with { Notes = [.. list.Notes, $"The whole list could not be attached: {DatabaseErrors.ForTarget(target, ex, _monitoring.StatementTimeout)}"] };
+        }
+    }
+
+    /// <summary>
+    /// Every client session as a CSV file, with a short header. Its audit entry is its own (<see cref="AuditEvents.Snapshot"/>)
+    /// and records the file's SHA-256; like a read, the snapshot is still shown, with a warning, when that record fails.
+    /// </summary>
+    private async Task<Reply> SnapshotAsync(ChatRequest request, Command command, string target, CancellationToken ct)
+    {
+        SnapshotFile? file = null;
+        var reply = await GuardAsync(target, async () =>
+        {
+            file = await OnceMoreIfLostAsync(target, () => snapshots.TakeAsync(target, null, ct));
+            return SnapshotReplies.Snapshot(target, command, file, time.GetUtcNow());
+        });
+        var entry = AuditEntry.For(request, AuditEvents.Snapshot) with
+        {
+            Target = target,
+            Verb = Name(command.Verb),
+            Command = command.Text,
+            Outcome = file is null ? "failed" : "written",
+            Detail = file is null
+                ? new { error = reply.Title }
+                : new
+                {
+                    file = file.Summary.FileName,
+                    bytes = file.Content.Length,
+                    sessions = file.Summary.Sessions,
+                    taken_at = file.Summary.TakenAt,
+                    sha256 = file.Sha256,
+                },
+        };
+        try
+        {
+            await audit.WriteAsync(entry, ct);
+        }
+        catch (StateStoreUnavailableException ex)
+        {
+            PipelineLog.SnapshotNotAudited(log, ex.Message);
+            reply = reply with { Notes = [.. reply.Notes, $"⚠ Not recorded: {ex.Message}."] };
+        }
+        return reply;
     }
 
     private async Task<Reply> TargetsAsync(ChatRequest request, CancellationToken ct)

@@ -31,4 +31,10 @@ internal static partial class PipelineLog
 
     [LoggerMessage(EventId = 1108, Level = LogLevel.Warning, Message = "Could not check a delivery for replay: {Error}")]
     public static partial void ReplayCheckFailed(ILogger logger, string error);
+
+    [LoggerMessage(EventId = 1109, Level = LogLevel.Warning, Message = "Target {Target}: the whole list could not be read for its file: {Error}")]
+    public static partial void WholeListFailed(ILogger logger, string target, string error);
+
+    [LoggerMessage(EventId = 1110, Level = LogLevel.Warning, Message = "Could not audit a snapshot: {Error}")]
+    public static partial void SnapshotNotAudited(ILogger logger, string error);
 }

@@ -230,6 +230,8 @@ public static class Replies
             [
                 "Filters: " + string.Join(", ", CommandGrammar.Keys.Where(k => CommandGrammar.FilterKeys.Contains(k.Name)).Select(k => k.Example)),
                 "Also: target=NAME, limit=N, sort=duration|pid|user|db|app|state|started. `*` matches any run of characters in names.",
+                "A long list: add csv to get every matching session as a file (more than 50 hidden are attached by themselves). `/pg snapshot` files every session.",
+                "Audit: pid=N (or `/pg audit 18139`: who acted on it, when, confirmed by whom, with what result), user=ROLE, by=CHATUSER, action=cancel|terminate, status=executed|aborted|expired|…, since=2h or since=2026-11-25, last=N.",
                 "Examples: " + string.Join("  ·  ", CommandGrammar.Spec(Verb.Sessions).Examples.Skip(1).Concat(CommandGrammar.Spec(Verb.Kill).Examples)),
             ],
         };
@@ -243,27 +245,6 @@ public static class Replies
         Table = targets.Count == 0 ? null : new ReplyTable(["target", "status"],
             targets.Select(t => (IReadOnlyList<string>)[t.Name + (t.IsDefault ? " (default)" : ""), t.Status]).ToList(), targets.Count)
         { RowNoun = "targets" },
-    };
-
-    public static Reply Audit(IReadOnlyList<AuditedAction> actions, DateTimeOffset now) => new()
-    {
-        Kind = ReplyKind.Info,
-        Title = actions.Count == 0 ? "No actions recorded on the targets you may view here" : $"Latest {Format.Count(actions.Count, "action")}",
-        Context = $"from the audit log, as of {Format.Time(now)}",
-        Table = actions.Count == 0 ? null : new ReplyTable(["when", "action", "target", "asked by", "decided by", "status", "sessions"],
-            actions.Select(a => (IReadOnlyList<string>)
-            [
-                Format.Time(a.At),
-                a.Kind,
-                a.Target,
-                a.RequestedBy,
-                a.DecidedBy ?? "",
-                a.Status,
-                a.Outcomes.Count == 0
-                    ? a.SessionCount.ToString(CultureInfo.InvariantCulture)
-                    : string.Join(", ", a.Outcomes.OrderBy(o => o.Key, StringComparer.Ordinal).Select(o => $"{o.Value} {o.Key}")),
-            ]).ToList(), actions.Count)
-        { RowNoun = "actions" },
     };
 
     public static Reply AuditChain(AuditChainReport report, DateTimeOffset now) => new()

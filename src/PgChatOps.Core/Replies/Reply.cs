@@ -15,6 +15,9 @@ public sealed record Reply
     public ReplyTable? Table { get; init; }
     public IReadOnlyList<string> Notes { get; init; } = [];
     public IReadOnlyList<ReplyButton> Buttons { get; init; } = [];
+
+    /// <summary>Files to attach to the message (a snapshot, a whole list as CSV).</summary>
+    public IReadOnlyList<ReplyFile> Files { get; init; } = [];
     public Visibility Visibility { get; init; } = Visibility.Channel;
 
     /// <summary>True when this reply should replace the message that carried the clicked button.</summary>

@@ -1,5 +1,6 @@
 using Npgsql;
 using PgChatOps.Activity;
+using PgChatOps.Commands;
 
 namespace PgChatOps.Snapshots;
 
@@ -17,7 +18,19 @@ internal static class SnapshotQuery
         WITH a AS MATERIALIZED (
             SELECT * FROM pg_stat_activity
             WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()
-        ), w AS (
+        ), {Rest}
+        """;
+
+    /// <summary>The sessions a <c>/pg sessions</c> filter matches (<see cref="SessionQuery.FilterPredicate"/>), all of them.</summary>
+    public const string FilteredSql = $"""
+        WITH a AS MATERIALIZED (
+            SELECT a.* FROM pg_stat_activity a
+            WHERE {SessionQuery.FilterPredicate}
+        ), {Rest}
+        """;
+
+    private const string Rest = $"""
+        w AS (
             SELECT pid, pg_blocking_pids(pid) AS blocked_by FROM a WHERE wait_event_type = 'Lock'
         ), lw AS (
             SELECT pid, min(waitstart) AS wait_start FROM pg_locks WHERE NOT granted GROUP BY pid
@@ -31,12 +44,17 @@ internal static class SnapshotQuery
         ORDER BY a.pid
         """;
 
+    /// <param name="filter">Null for every client session; otherwise the sessions it matches, as <c>/pg sessions</c> counts them.</param>
     public static async Task<(DateTimeOffset TakenAt, IReadOnlyList<SnapshotSession> Sessions)> ReadAsync(
-        TargetRegistry targets, string target, CancellationToken ct)
+        TargetRegistry targets, string target, SessionFilter? filter, CancellationToken ct)
     {
         var showQueryText = targets.Options(target).ShowQueryText;
-        await using var cmd = await targets.CommandAsync(target, Sql, ct);
+        await using var cmd = await targets.CommandAsync(target, filter is null ? Sql : FilteredSql, ct);
         SessionQuery.AddQueryTextParameters(cmd, showQueryText, QueryTextLimit);
+        if (filter is not null)
+        {
+            SessionQuery.AddFilterParameters(cmd, filter);
+        }
         var sessions = new List<SnapshotSession>();
         DateTimeOffset? takenAt = null;
         await using var r = await cmd.ExecuteReaderAsync(ct);

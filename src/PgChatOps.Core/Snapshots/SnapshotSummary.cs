@@ -19,6 +19,9 @@ public sealed record SnapshotSummary(
     IReadOnlyList<(int Pid, int Waiting)> RootBlockers,
     (int Pid, string? User, TimeSpan Age)? OldestTransaction)
 {
+    /// <summary>How many of <see cref="Sessions"/> are PgChatOps's own connections (listed, marked is_pgchatops).</summary>
+    public int Own { get; init; }
+
     public string FileName => $"pgchatops-sessions-{ArtifactText.FileSafe(Target)}-{ArtifactText.FileStamp(TakenAt, seconds: true)}.csv";
 
     public string Text
@@ -59,6 +62,9 @@ public sealed record SnapshotSummary(
             rows.Where(r => r.RootBlocker == r.Pid && r.Blocking > 0)
                 .OrderByDescending(r => r.Blocking).ThenBy(r => r.Pid)
                 .Select(r => (r.Pid, r.Blocking)).ToList(),
-            oldest is null ? null : (oldest.Pid, oldest.User, takenAt - oldest.XactStart!.Value));
+            oldest is null ? null : (oldest.Pid, oldest.User, takenAt - oldest.XactStart!.Value))
+        {
+            Own = rows.Count(r => r.IsPgChatOps),
+        };
     }
 }

@@ -202,7 +202,7 @@ public sealed class WatchDesk(
     public async Task<Reply> SnoozeAsync(Guid alertId, ChatUser clicker, ChatPlace place, CancellationToken ct)
     {
         var incident = await incidents.FindAsync(alertId, ct);
-        AuditEntry Entry(string outcome) => new("snoozed", place.Platform, place.Workspace, place.Channel, clicker.Id, clicker.DisplayName)
+        AuditEntry Entry(string outcome) => new(AuditEvents.Snoozed, place.Platform, place.Workspace, place.Channel, clicker.Id, clicker.DisplayName)
         {
             Target = incident?.Target,
             Verb = "snooze",
@@ -236,7 +236,7 @@ public sealed class WatchDesk(
         }
         var until = time.GetUtcNow() + options.Value.SnoozeFor;
         // Audit first: if the record cannot be written, nothing is snoozed.
-        await audit.WriteAsync(Entry("snoozed") with { Detail = new { alert = alertId, rule = incident.Rule, until } }, ct);
+        await audit.WriteAsync(Entry(AuditEvents.Snoozed) with { Detail = new { alert = alertId, rule = incident.Rule, until } }, ct);
         var snoozed = await engine.SnoozeAsync(alertId, clicker.DisplayName, ct);
         if (snoozed is null)
         {

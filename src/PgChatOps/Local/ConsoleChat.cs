@@ -18,6 +18,9 @@ namespace PgChatOps.Local;
 /// </summary>
 public static class ConsoleChat
 {
+    /// <summary>Where the console writes a reply's files (a snapshot, a whole list); default: the working directory.</summary>
+    public const string FileDirectoryKey = "PgChatOps:Console:FileDirectory";
+
     public static async Task<int> RunAsync(string[] args, TextReader input, TextWriter output)
     {
         var builder = Host.CreateApplicationBuilder(args);
@@ -100,7 +103,8 @@ public static class ConsoleChat
             }
             var pipeline = host.Services.GetRequiredService<CommandPipeline>();
             var options = host.Services.GetRequiredService<IOptions<PgChatOpsOptions>>().Value;
-            await LoopAsync(pipeline, host.Services.GetRequiredService<WatchDesk>(), options, input, output);
+            var files = builder.Configuration[FileDirectoryKey] is { Length: > 0 } dir ? dir : Environment.CurrentDirectory;
+            await LoopAsync(pipeline, host.Services.GetRequiredService<WatchDesk>(), options, Path.GetFullPath(files), input, output);
             await host.StopAsync();
         }
         finally
@@ -118,7 +122,37 @@ public static class ConsoleChat
         return 0;
     }
 
-    private static async Task LoopAsync(CommandPipeline pipeline, WatchDesk watch, PgChatOpsOptions options, TextReader input, TextWriter output)
+    /// <summary>
+    /// Writes each file of a reply into <paramref name="directory"/> and prints its full path. The name is the core's
+    /// (letters, digits, - _ and .), never a path; an existing file is never overwritten.
+    /// </summary>
+    private static async Task WriteFilesAsync(Reply reply, string directory, TextWriter output)
+    {
+        foreach (var file in reply.Files)
+        {
+            try
+            {
+                Directory.CreateDirectory(directory);
+                var name = Path.GetFileName(file.FileName);
+                var path = Path.Combine(directory, name);
+                for (var n = 2; File.Exists(path); n++)
+                {
+                    path = Path.Combine(directory, $"{Path.GetFileNameWithoutExtension(name)}-{n}{Path.GetExtension(name)}");
+                }
+                await using (var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write))
+                {
+                    await stream.WriteAsync(file.Content);
+                }
+                output.WriteLine($"Wrote {path} ({file.Length:N0} bytes).");
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                output.WriteLine($"Could not write {file.FileName} into {directory} ({ex.Message}); set {FileDirectoryKey} to a writable directory.");
+            }
+        }
+    }
+
+    private static async Task LoopAsync(CommandPipeline pipeline, WatchDesk watch, PgChatOpsOptions options, string files, TextReader input, TextWriter output)
     {
         var user = new ChatUser(Environment.UserName, Environment.UserName, []);
         var workspace = Environment.MachineName;
@@ -158,12 +192,7 @@ public static class ConsoleChat
             var request = new ChatRequest(Platform.Console, workspace, "console", null, user, text);
             var reply = await pipeline.HandleAsync(request, CancellationToken.None);
             output.WriteLine(TextRenderer.Render(reply));
-            foreach (var file in reply.Files)
-            {
-                var path = Path.Combine(Path.GetTempPath(), Path.GetFileName(file.FileName));
-                await File.WriteAllBytesAsync(path, file.Content.ToArray());
-                output.WriteLine($"{file.Title ?? file.FileName}: written to {path}");
-            }
+            await WriteFilesAsync(reply, files, output);
 
             if (reply is { Kind: ReplyKind.Confirmation, ActionId: { } actionId })
             {

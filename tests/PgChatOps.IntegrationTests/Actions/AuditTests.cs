@@ -106,6 +106,9 @@ public sealed class AuditTests
         var audit = await core.SendAsync("audit last=5");
 
         var row = Assert.Single(audit.Table!.Rows);
-        Assert.Equal(["terminate", "test", "bob", "alice", "executed", "1 terminated"], row.Skip(1));
+        Assert.Equal(AuditReplies.Columns, audit.Table.Columns);
+        Assert.Equal(["terminate", "test", "bob", "alice", $"{victim.Pid}", sessions.Role, "postgres", victim.Application], row.Skip(1).Take(8));
+        Assert.NotEqual("", row[9]);
+        Assert.Equal("terminated", row[10]);
     }
 }

@@ -26,9 +26,9 @@ public sealed class HelpFitsTheAskerTests
 
         var mine = viewer.Fields[0];
         Assert.Equal("you may, here", mine.Name);
-        Assert.Equal("targets, sessions, summary, blocking, show, audit, watch, history on test", mine.Value);
+        Assert.Equal("targets, sessions, summary, blocking, snapshot, show, audit, watch, history on test", mine.Value);
         Assert.DoesNotContain("kill", mine.Value, StringComparison.Ordinal);
-        Assert.Equal("targets, sessions, summary, blocking, show, audit, watch, history on test; kill on test", oncall.Fields[0].Value);
+        Assert.Equal("targets, sessions, summary, blocking, snapshot, show, audit, watch, history on test; kill on test", oncall.Fields[0].Value);
         Assert.StartsWith("only help", stranger.Fields[0].Value, StringComparison.Ordinal);
         // The grammar still follows, and no rule is shown.
         Assert.Contains(viewer.Fields, f => f.Name.StartsWith("/pg kill", StringComparison.Ordinal));

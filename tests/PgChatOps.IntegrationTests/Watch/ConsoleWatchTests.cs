@@ -31,6 +31,7 @@ public sealed partial class ConsoleWatchTests
             "--PgChatOps:Watch:Rules:0:Platform=console",
             "--PgChatOps:Watch:Rules:0:Channel=console",
             "--PgChatOps:Watch:Rules:0:Interval=00:00:00.2",
+            $"--{ConsoleChat.FileDirectoryKey}={Path.GetTempPath()}",
         ];
         var input = new ScriptedInput();
         var text = new StringBuilder();
@@ -79,6 +80,6 @@ public sealed partial class ConsoleWatchTests
     [GeneratedRegex(@"confirm ([0-9a-f-]{36})  \(Terminate\)")]
     private static partial Regex ConfirmWord();
 
-    [GeneratedRegex(@"written to (\S+\.png)")]
+    [GeneratedRegex(@"Wrote (\S+\.png) \(")]
     private static partial Regex WrittenTo();
 }

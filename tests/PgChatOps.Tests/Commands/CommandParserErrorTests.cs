@@ -6,8 +6,8 @@ namespace PgChatOps.Tests.Commands;
 public sealed class CommandParserErrorTests
 {
     [Theory]
-    [InlineData("frobnicate", "Unknown verb 'frobnicate'. Verbs: help, targets, sessions, summary, blocking, show, cancel, kill, audit, watch, history.")]
-    [InlineData("/pg sesions user=x", "Unknown verb 'sesions'. Verbs: help, targets, sessions, summary, blocking, show, cancel, kill, audit, watch, history.")]
+    [InlineData("frobnicate", "Unknown verb 'frobnicate'. Verbs: help, targets, sessions, summary, blocking, snapshot, show, cancel, kill, audit, watch, history.")]
+    [InlineData("/pg sesions user=x", "Unknown verb 'sesions'. Verbs: help, targets, sessions, summary, blocking, snapshot, show, cancel, kill, audit, watch, history.")]
     [InlineData("user=postgres", "A command starts with a verb, not with 'user=postgres': e.g. `/pg sessions user=postgres`.")]
     public void An_unknown_verb_is_named_and_the_verbs_are_listed(string text, string expected)
     {
@@ -190,7 +190,7 @@ public sealed class CommandParserErrorTests
     [InlineData("sessions user~app", "'user~app': only query takes ~. Use user=…, e.g. user=postgres.")]
     [InlineData("summary user=app", "'user=app': summary takes no user. Form: `/pg summary [target=NAME|PATTERN]`.")]
     [InlineData("sessions 1234", "sessions takes no pid ('1234'). For one session use `/pg show 1234`.")]
-    [InlineData("sessions postgres", "'postgres' is not understood: filters are key=value, e.g. user=postgres. Form: `/pg sessions [filters] [limit=N] [sort=KEY] [target=NAME]`.")]
+    [InlineData("sessions postgres", "'postgres' is not understood: filters are key=value, e.g. user=postgres. Form: `/pg sessions [filters] [limit=N] [sort=KEY] [target=NAME] [csv]`.")]
     [InlineData("targets now", "'now' is not understood: targets takes nothing more. Form: `/pg targets`.")]
     [InlineData("show", "show needs a pid. Form: `/pg show <pid> [target=NAME]`, e.g. /pg show 12345.")]
     [InlineData("kill", "kill needs a pid or at least one filter. Form: `/pg kill <pid> | kill <filters> [target=NAME]`, e.g. /pg kill 12345 or /pg kill user=reporting state=idle-in-transaction longer=10m.")]
