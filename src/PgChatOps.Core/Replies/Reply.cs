@@ -16,7 +16,7 @@ public sealed record Reply
     public IReadOnlyList<string> Notes { get; init; } = [];
     public IReadOnlyList<ReplyButton> Buttons { get; init; } = [];
 
-    /// <summary>Files to attach to the message (a snapshot, a whole list as CSV).</summary>
+    /// <summary>Files that go with the reply (a chart, a snapshot, a whole list as CSV), uploaded the way each platform expects.</summary>
     public IReadOnlyList<ReplyFile> Files { get; init; } = [];
     public Visibility Visibility { get; init; } = Visibility.Channel;
 
@@ -25,9 +25,6 @@ public sealed record Reply
 
     /// <summary>The pending action this reply is about, when there is one.</summary>
     public Guid? ActionId { get; init; }
-
-    /// <summary>Files that go with the reply (a chart, a snapshot), uploaded the way each platform expects.</summary>
-    public IReadOnlyList<ReplyFile> Files { get; init; } = [];
 
     public static Reply Error(string title, params string[] notes) =>
         new() { Kind = ReplyKind.Error, Title = title, Notes = notes, Visibility = Visibility.Requester };
@@ -87,6 +84,3 @@ public enum ButtonRole
 }
 
 public sealed record ConfirmDialog(string Title, string Text, string Confirm, string Deny);
-
-/// <summary>A file attached to a reply: the console writes it to disk, Slack and Discord upload it.</summary>
-public sealed record ReplyFile(string FileName, string ContentType, ReadOnlyMemory<byte> Content, string? Title = null);
