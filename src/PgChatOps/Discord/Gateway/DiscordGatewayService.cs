@@ -32,6 +32,7 @@ internal sealed class DiscordGatewayService : BackgroundService, IReadinessRepor
     private volatile bool _holding;
     private volatile string? _otherHolder;
     private volatile string? _fatal;
+    private volatile bool _leaseAsked;
 
     public DiscordGatewayService(
         IOptions<DiscordOptions> discord,
@@ -71,6 +72,10 @@ internal sealed class DiscordGatewayService : BackgroundService, IReadinessRepor
         if (_fatal is { } fatal)
         {
             return new ReadinessLine(false, $"discord gateway: stopped for good: {fatal}; fix the setting and restart");
+        }
+        if (!_leaseAsked)
+        {
+            return new ReadinessLine(true, "discord gateway: starting (the gateway lease was not asked for yet)");
         }
         if (!_holding)
         {
@@ -158,6 +163,7 @@ internal sealed class DiscordGatewayService : BackgroundService, IReadinessRepor
         try
         {
             var held = await _lease.TryAcquireAsync(Holder, _options.LeaseTimeToLive, ct);
+            _leaseAsked = true;
             if (!held)
             {
                 var current = await _lease.CurrentAsync(ct);
