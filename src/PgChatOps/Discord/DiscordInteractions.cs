@@ -29,7 +29,11 @@ public sealed class DiscordInteractions(
 
     /// <summary>The response body, or null for an interaction too malformed to answer (400).</summary>
     /// <param name="respondBy">Cancelled when the first response cannot wait any longer (the request was aborted).</param>
-    public async Task<JsonObject?> HandleAsync(JsonElement interaction, CancellationToken respondBy)
+    /// <param name="responded">
+    /// Completes once the response has been sent, when the transport sends it itself (the Gateway's callback): a
+    /// deferred reply edits the deferral, so it must not reach Discord first. Over HTTP the response leaves at once.
+    /// </param>
+    public async Task<JsonObject?> HandleAsync(JsonElement interaction, CancellationToken respondBy, Task? responded = null)
     {
         if (interaction.ValueKind != JsonValueKind.Object
             || !interaction.TryGetProperty("type", out var t) || t.ValueKind != JsonValueKind.Number || !t.TryGetInt32(out var type))
@@ -39,8 +43,8 @@ public sealed class DiscordInteractions(
         return type switch
         {
             DiscordInteractionType.Ping => new JsonObject { ["type"] = DiscordResponseType.Pong },
-            DiscordInteractionType.ApplicationCommand => await CommandAsync(interaction, respondBy),
-            DiscordInteractionType.MessageComponent => await ClickAsync(interaction, respondBy),
+            DiscordInteractionType.ApplicationCommand => await CommandAsync(interaction, responded, respondBy),
+            DiscordInteractionType.MessageComponent => await ClickAsync(interaction, responded, respondBy),
             DiscordInteractionType.Autocomplete => new JsonObject
             {
                 ["type"] = DiscordResponseType.AutocompleteResult,
@@ -50,7 +54,7 @@ public sealed class DiscordInteractions(
         };
     }
 
-    private async Task<JsonObject?> CommandAsync(JsonElement interaction, CancellationToken respondBy)
+    private async Task<JsonObject?> CommandAsync(JsonElement interaction, Task? responded, CancellationToken respondBy)
     {
         var origin = DiscordOrigin.From(interaction, _discord.ApplicationId);
         if (origin is null || !interaction.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.Object)
@@ -81,6 +85,7 @@ public sealed class DiscordInteractions(
         // Errors and denials are for the requester only: the reply channel turns those into an ephemeral follow-up.
         answer.Defer("deferred command reply", async (reply, ct) =>
         {
+            await (responded ?? Task.CompletedTask).WaitAsync(ct);
             confirmations.Remember(reply, new DiscordConfirmationMessage(origin.ApplicationId, origin.Token));
             await replies.DeliverAsync(reply, new DiscordReplyAddress.DeferredCommand(origin.ApplicationId, origin.Token), ct);
             audit.Post(reply, origin.Channel);
@@ -88,7 +93,7 @@ public sealed class DiscordInteractions(
         return new JsonObject { ["type"] = DiscordResponseType.DeferredChannelMessageWithSource };
     }
 
-    private async Task<JsonObject?> ClickAsync(JsonElement interaction, CancellationToken respondBy)
+    private async Task<JsonObject?> ClickAsync(JsonElement interaction, Task? responded, CancellationToken respondBy)
     {
         var origin = DiscordOrigin.From(interaction, _discord.ApplicationId);
         if (origin is null || !interaction.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.Object)
@@ -117,6 +122,7 @@ public sealed class DiscordInteractions(
         // Executing can take seconds (pg_terminate_backend waits for the backend to exit): acknowledge now, edit later.
         answer.Defer("deferred click reply", async (reply, ct) =>
         {
+            await (responded ?? Task.CompletedTask).WaitAsync(ct);
             confirmations.Forget(reply);
             await replies.DeliverAsync(reply, new DiscordReplyAddress.DeferredClick(origin.ApplicationId, origin.Token), ct);
             audit.Post(reply, origin.Channel);

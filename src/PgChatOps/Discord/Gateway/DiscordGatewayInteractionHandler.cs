@@ -12,18 +12,27 @@ internal sealed class DiscordGatewayInteractionHandler(
 {
     public async Task HandleInteractionAsync(JsonElement interaction, CancellationToken ct)
     {
-        var response = await interactions.HandleAsync(interaction, ct);
-        var id = DiscordOrigin.String(interaction, "id");
-        var token = DiscordOrigin.String(interaction, "token");
-        if (response is null || id is null || token is null)
+        var responded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        try
         {
-            log.MalformedInteraction(id);
-            return;
+            var response = await interactions.HandleAsync(interaction, ct, responded.Task);
+            var id = DiscordOrigin.String(interaction, "id");
+            var token = DiscordOrigin.String(interaction, "token");
+            if (response is null || id is null || token is null)
+            {
+                log.MalformedInteraction(id);
+                return;
+            }
+            var result = await api.RespondToInteractionAsync(id, token, response, ct);
+            if (!result.IsSuccess)
+            {
+                log.CallbackFailed(result.ToString());
+            }
         }
-        var result = await api.RespondToInteractionAsync(id, token, response, ct);
-        if (!result.IsSuccess)
+        finally
         {
-            log.CallbackFailed(result.ToString());
+            // Whatever became of the callback, a deferred reply may now try its edit.
+            responded.TrySetResult();
         }
     }
 }

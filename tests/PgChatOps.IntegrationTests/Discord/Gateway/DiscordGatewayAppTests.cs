@@ -119,6 +119,42 @@ public sealed class DiscordGatewayAppTests
     }
 
     [Fact]
+    public async Task A_slow_read_over_the_gateway_is_deferred_and_the_thinking_message_edited_only_after_the_callback()
+    {
+        await using var sessions = await TestSessions.CreateAsync();
+        var idle = await sessions.OpenAsync();
+        var state = await TestDatabase.CreateDatabaseAsync("state");
+        await using var gw = await GatewayApp.StartAsync(fake => fake.CallbackLatency = TimeSpan.FromSeconds(1), stateDatabase: state);
+        var connection = await gw.ReadyAsync();
+        var member = DiscordTestPlatform.Member("1800000000000000103", gw.Discord.OperatorRole);
+
+        // The read is answered only once its audit record is written: hold the audit log past the inline window.
+        await using var holder = new Npgsql.NpgsqlConnection(await TestDatabase.ConnectionStringAsync(state));
+        await holder.OpenAsync();
+        await using var tx = await holder.BeginTransactionAsync();
+        await using (var lockLog = new Npgsql.NpgsqlCommand("LOCK TABLE pgchatops.audit_log IN ACCESS EXCLUSIVE MODE", holder, tx))
+        {
+            await lockLog.ExecuteNonQueryAsync();
+        }
+        var command = gw.Discord.Command(member, "sessions", ("user", sessions.Role));
+        var token = command["token"]!.GetValue<string>();
+        await connection.DispatchAsync("INTERACTION_CREATE", command);
+        await FakeDiscordGateway.Until(() => gw.Fake.HttpRequests.Any(r => r.Path.EndsWith(token + "/callback", StringComparison.Ordinal)), null, "the deferral");
+        // The work finishes while the deferral is still on its way: the edit must not overtake it.
+        await tx.CommitAsync();
+        await FakeDiscordGateway.Until(() => gw.Fake.HttpRequests.Any(r => r.Method == "PATCH" && r.Path.Contains(token, StringComparison.Ordinal)), null, "the edit");
+
+        var callback = gw.Fake.HttpRequests.Single(r => r.Path.EndsWith(token + "/callback", StringComparison.Ordinal));
+        var edit = gw.Fake.HttpRequests.Single(r => r.Method == "PATCH" && r.Path.Contains(token, StringComparison.Ordinal));
+        Assert.Equal(5, JsonNode.Parse(callback.Body)!["type"]!.GetValue<int>());
+        Assert.Equal($"/api/v10/webhooks/{DiscordTestPlatform.ApplicationId}/{token}/messages/@original", edit.Path);
+        Assert.True(edit.At - callback.At >= TimeSpan.FromSeconds(0.9), $"the edit came {edit.At - callback.At} after the deferral was sent, before Discord had it");
+        var message = JsonNode.Parse(edit.Body)!;
+        Assert.StartsWith("1 session on test", message["content"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Contains(Pid(idle), message["embeds"]![0]!["description"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_kill_over_the_gateway_needs_a_member_with_the_role_terminates_the_backend_and_posts_to_the_audit_channel()
     {
         await using var sessions = await TestSessions.CreateAsync();

@@ -57,6 +57,9 @@ public sealed class FakeDiscordGateway : IAsyncDisposable
 
     public ConcurrentQueue<RecordedRequest> HttpRequests { get; } = new();
 
+    /// <summary>How long an interaction callback takes to be answered (the network and Discord): zero unless a test sets it.</summary>
+    public TimeSpan CallbackLatency { get; set; }
+
     public ConcurrentQueue<FakeGatewayConnection> Connections { get; } = new();
 
     public ConcurrentDictionary<string, FakeGatewaySession> Sessions { get; } = new();
@@ -146,6 +149,7 @@ public sealed class FakeDiscordGateway : IAsyncDisposable
         }
         if (request.Method == "POST" && request.Path.StartsWith("/api/v10/interactions/", StringComparison.Ordinal) && request.Path.EndsWith("/callback", StringComparison.Ordinal))
         {
+            await Task.Delay(CallbackLatency);
             context.Response.StatusCode = 204;
             return;
         }
