@@ -319,6 +319,29 @@ public sealed class DiscordGatewayAppTests
         await gw.Fake.DisposeAsync();
     }
 
+    [Fact]
+    public async Task A_holder_whose_lease_was_taken_disconnects_and_connects_again_once_it_gets_the_lease_back()
+    {
+        var state = await TestDatabase.CreateDatabaseAsync("state");
+        await using var gw = await GatewayApp.StartAsync(stateDatabase: state);
+        var first = await gw.ReadyAsync();
+        using var client = gw.App.CreateClient();
+
+        // Another replica holds the lease now (say this one's renewals were stuck past the TTL): two sessions must never run.
+        await TestDatabase.ScalarAsync<int>(
+            "UPDATE pgchatops.watch_lease SET holder = 'another-replica', expires_at = now() + interval '1 hour' WHERE name LIKE 'discord-gateway:%' RETURNING 1", state);
+        await first.Closed.WaitAsync(TimeSpan.FromSeconds(10));
+        await FakeDiscordGateway.Until(() => !gw.Service.IsHolding, null, "the replica to let go");
+        var standby = await client.GetStringAsync(new Uri("/readyz", UriKind.Relative));
+        Assert.Contains("discord gateway: standby (held by another-replica)", standby, StringComparison.Ordinal);
+        Assert.Single(gw.Fake.Connections);
+
+        await TestDatabase.ScalarAsync<int>(
+            "UPDATE pgchatops.watch_lease SET expires_at = now() - interval '1 second' WHERE name LIKE 'discord-gateway:%' RETURNING 1", state);
+        var second = await gw.ReadyAsync(2);
+        Assert.NotNull(await second.WaitForOpAsync(Identify));
+    }
+
     private static Task<long> LiveLeasesAsync(string state) => TestDatabase.ScalarAsync<long>(
         "SELECT count(*) FROM pgchatops.watch_lease WHERE name LIKE 'discord-gateway:%' AND expires_at >= now()", state);
 
