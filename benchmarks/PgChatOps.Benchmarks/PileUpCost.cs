@@ -13,7 +13,9 @@ namespace PgChatOps.Benchmarks;
 /// <see cref="Sizes"/> application queries queue behind it. Server time per statement comes from
 /// pg_stat_statements (mean execution time) on a throwaway server started with it preloaded; the bot's statement
 /// is compared with the bare <c>pg_blocking_pids</c> query, and with the statement as it was before it read
-/// pg_locks once (kept here verbatim), in interleaved rounds of one run.
+/// pg_locks once (kept here verbatim), in interleaved rounds of one run. Every statement gets the same warm-up
+/// rounds and the same number of measured calls. Planning is tracked too but kept apart: execution time never
+/// includes it, and the bot's statement, with more to plan, takes longer to plan than the bare query.
 /// </summary>
 public sealed class PileUpCost : IAsyncDisposable
 {
@@ -58,7 +60,11 @@ public sealed class PileUpCost : IAsyncDisposable
     /// Mean server milliseconds per statement at one pile-up size, and the fastest call of each: on a shared
     /// machine the minimum is the figure least disturbed by neighbours.
     /// </summary>
-    public sealed record Point(int Waiters, double Bare, double Bot, double Before, double BareMin, double BotMin, double BeforeMin, long Calls);
+    public sealed record Point(int Waiters, double Bare, double Bot, double Before, double BareMin, double BotMin, double BeforeMin, long Calls)
+    {
+        /// <summary>Mean planning milliseconds of the bare query and of the bot's statement.</summary>
+        public (double Bare, double Bot) Planning { get; init; }
+    }
 
     public async Task<IReadOnlyList<Point>> RunAsync(int rounds, TextWriter log)
     {
@@ -69,6 +75,7 @@ public sealed class PileUpCost : IAsyncDisposable
             $"max_connections={most + 100}",
             "shared_preload_libraries=pg_stat_statements",
             "pg_stat_statements.track=top",
+            "pg_stat_statements.track_planning=on",
         ]);
         await _server.ExecuteAsync("CREATE EXTENSION pg_stat_statements; CREATE TABLE migrated (id int)");
         await _server.ExecuteAsync("CREATE DATABASE bench_state");
@@ -142,19 +149,27 @@ public sealed class PileUpCost : IAsyncDisposable
                 CASE WHEN query LIKE 'SELECT pid, pg_blocking_pids(pid) FROM pg_stat_activity%' THEN 'bare'
                      WHEN query LIKE '%lock_waits%' THEN 'bot'
                      ELSE 'before' END AS which,
-                mean_exec_time, min_exec_time, calls
+                mean_exec_time, min_exec_time, calls, mean_plan_time
             FROM pg_stat_statements
             WHERE query LIKE '%pg_blocking_pids%'
             """;
-        var means = new Dictionary<string, (double Mean, double Min, long Calls)>();
+        var means = new Dictionary<string, (double Mean, double Min, long Calls, double Plan)>();
         await using var cmd = new NpgsqlCommand(sql, probe);
         await using var r = await cmd.ExecuteReaderAsync();
         while (await r.ReadAsync())
         {
-            means[r.GetString(0)] = (r.GetDouble(1), r.GetDouble(2), r.GetInt64(3));
+            means[r.GetString(0)] = (r.GetDouble(1), r.GetDouble(2), r.GetInt64(3), r.GetDouble(4));
         }
-        return new Point(size, means["bare"].Mean, means["bot"].Mean, means["before"].Mean,
-            means["bare"].Min, means["bot"].Min, means["before"].Min, means["bot"].Calls);
+        var point = new Point(size, means["bare"].Mean, means["bot"].Mean, means["before"].Mean,
+            means["bare"].Min, means["bot"].Min, means["before"].Min, means["bot"].Calls)
+        {
+            Planning = (means["bare"].Plan, means["bot"].Plan),
+        };
+        if (means.Values.Any(m => m.Calls != point.Calls))
+        {
+            throw new InvalidOperationException("the statements were not called equally often: " + string.Join(", ", means.Select(m => $"{m.Key} {m.Value.Calls}")));
+        }
+        return point;
     }
 
     private async Task QueueWaitersAsync(int count)
