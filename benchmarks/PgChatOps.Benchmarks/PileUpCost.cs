@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Npgsql;
+using PgChatOps.Activity;
 using PgChatOps.Commands;
 using PgChatOps.Hosting;
 using PgChatOps.Replies;
@@ -51,6 +52,9 @@ public sealed class PileUpCost : IAsyncDisposable
         LEFT JOIN w ON w.pid = a.pid
         """;
 
+    private static readonly ChatRequest BlockingRequest =
+        new(Platform.Console, "bench", "bench", null, new ChatUser("bench", "bench", []), "/pg blocking");
+
     private readonly List<NpgsqlConnection> _connections = [];
     private readonly List<Task> _waits = [];
     private ThrowawayPostgres? _server;
@@ -86,6 +90,7 @@ public sealed class PileUpCost : IAsyncDisposable
             ["PgChatOps:StateConnectionString"] = _server.ConnectionStringFor("bench_state"),
         });
         var pipeline = _host.Services.GetRequiredService<CommandPipeline>();
+        var reader = _host.Services.GetRequiredService<ActivityReader>();
         var probe = await OpenAsync();
 
         // The migration: holds ACCESS EXCLUSIVE until the end of the run.
@@ -102,14 +107,18 @@ public sealed class PileUpCost : IAsyncDisposable
             await QueueWaitersAsync(size - _waits.Count);
             await WaitForWaitersAsync(probe, size);
 
+            // Warm-up through the whole command, so the real /pg blocking is seen to answer in the pile-up.
             for (var i = 0; i < 5; i++)
             {
-                await RoundAsync(pipeline, probe, size);
+                await RoundAsync(() => pipeline.HandleAsync(BlockingRequest, CancellationToken.None), probe, size);
             }
             await ExecuteAsync(probe, "SELECT pg_stat_statements_reset()");
+            // Measured: the bot's statement as its reader sends it, on its pool, with the reply built from it. Not
+            // the whole command: that writes its audit record at the same time, on this same server, and on a
+            // machine of two CPUs that insert would slow the bot's statement where the bare query runs alone.
             for (var i = 0; i < rounds; i++)
             {
-                await RoundAsync(pipeline, probe, size);
+                await RoundAsync(async () => Replies.Replies.Blocking("main", await reader.BlockingAsync("main", CancellationToken.None), DateTimeOffset.UtcNow), probe, size);
             }
             var point = await ReadStatementsAsync(probe, size);
             log.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -120,14 +129,14 @@ public sealed class PileUpCost : IAsyncDisposable
     }
 
     /// <summary>One of each statement, in a different order each round, so a busy neighbour slows them alike.</summary>
-    private static async Task RoundAsync(CommandPipeline pipeline, NpgsqlConnection probe, int size)
+    private static async Task RoundAsync(Func<Task<Reply>> blocking, NpgsqlConnection probe, int size)
     {
         var steps = new Func<Task>[]
         {
             () => ExecuteAsync(probe, BareSql),
             async () =>
             {
-                var reply = await pipeline.HandleAsync(new ChatRequest(Platform.Console, "bench", "bench", null, new ChatUser("bench", "bench", []), "/pg blocking"), CancellationToken.None);
+                var reply = await blocking();
                 var expected = $"{Format.Count(size, "session")} waiting on locks on main, behind 1 root blocker";
                 if (reply.Kind != ReplyKind.Info || reply.Title != expected)
                 {
