@@ -62,14 +62,17 @@ public sealed class SlackAlertFleetTests(ITestOutputHelper output)
             var (_, terminate) = SlackAlertRoom.Button(alert, "pgchatops.confirm");
             Assert.Equal("Terminate root blocker", terminate["text"]!["text"]!.GetValue<string>());
 
+            Assert.Single(room.Alerts());
             await room.ClickAsync(SlackAlertRoom.Allowed, alert, ts, "pgchatops.confirm");
             await SlackAlertRoom.WaitAsync(() => room.ThreadReplies(ts).Count > 0, TimeSpan.FromSeconds(30), "the outcome in the alert's thread");
             Assert.Contains("Terminated 1 of 1 session", Text(room.ThreadReplies(ts)[0]), StringComparison.Ordinal);
             await SlackAlertRoom.WaitAsync(() => room.Updates(ts).Any(Resolved), TimeSpan.FromSeconds(60), "the pile-up to clear and the alert to resolve");
             output.WriteLine($"{clock.Elapsed}: resolved");
             Assert.Equal(0, Count(pg, $"SELECT count(*) FROM pg_stat_activity WHERE pid = {rootPid}"));
-            Assert.Single(room.Alerts());
             Assert.Empty(SlackAlertRoom.ActionIds(room.Updates(ts).Last(Resolved)));
+            // The 200 waiters then drain one by one, each briefly holding the row lock the others wait for: a sample
+            // may catch one of those as a new root, which is another incident with a message of its own, never this one again.
+            Assert.All(room.Alerts().Skip(1), other => Assert.DoesNotContain($"pid {rootPid}", Text(other.Message), StringComparison.Ordinal));
         }
         finally
         {
