@@ -105,7 +105,7 @@ public sealed class DiscordInteractions(
         var customId = DiscordOrigin.String(data, "custom_id");
         if (DiscordAlertMessage.IsSnooze(customId))
         {
-            return await SnoozeAsync(origin, customId, respondBy);
+            return await SnoozeAsync(origin, customId, responded, respondBy);
         }
         if (!DiscordCustomId.TryParse(customId, out var role, out var actionId))
         {
@@ -149,7 +149,7 @@ public sealed class DiscordInteractions(
     /// watch desk checks the channel and the clicker's permission and audits. The alert message itself is updated by
     /// the watch, so the answer is a new message: in the channel for the outcome, for the clicker only otherwise.
     /// </summary>
-    private async Task<JsonObject?> SnoozeAsync(DiscordOrigin origin, string? customId, CancellationToken respondBy)
+    private async Task<JsonObject?> SnoozeAsync(DiscordOrigin origin, string? customId, Task? responded, CancellationToken respondBy)
     {
         if (!DiscordAlertMessage.TryParseSnooze(customId, out var alertId))
         {
@@ -169,6 +169,7 @@ public sealed class DiscordInteractions(
         }
         answer.Defer("deferred snooze reply", async (reply, ct) =>
         {
+            await (responded ?? Task.CompletedTask).WaitAsync(ct);
             await replies.DeliverAsync(reply with { ReplaceOriginal = false }, new DiscordReplyAddress.DeferredClick(origin.ApplicationId, origin.Token), ct);
             audit.Post(reply, origin.Channel);
         });
