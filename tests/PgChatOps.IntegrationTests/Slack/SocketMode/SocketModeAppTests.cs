@@ -115,6 +115,26 @@ public sealed class SocketModeAppTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task An_answer_that_cannot_ride_in_the_acknowledgement_still_reaches_the_user_through_response_url()
+    {
+        await using var sessions = await TestSessions.CreateAsync();
+        var mine = await sessions.OpenAsync();
+        await using var app = await SocketModeApp.StartAsync(Rules());
+        var socket = await app.ConnectedAsync(1);
+
+        // An envelope that takes no response payload is acknowledged at once, before any answer can be ready.
+        var id = await socket.PushAsync(SocketModeMessageTypes.SlashCommands,
+            app.Command("C123", "UALLOWED", $"sessions user={sessions.Role}", "late"), acceptsResponsePayload: false);
+
+        Assert.Null((await app.Slack.WaitForAckAsync(id)).Payload);
+        var answer = await app.PostedToAsync("/response/late");
+        Assert.Equal("in_channel", answer["response_type"]!.GetValue<string>());
+        Assert.Contains(mine.Pid.ToString(CultureInfo.InvariantCulture), Text(answer), StringComparison.Ordinal);
+        await app.App.DetachedWorkSettledAsync();
+        Assert.Single(app.Slack.Requests, r => r.Path == "/response/late");
+    }
+
+    [Fact]
     public async Task An_app_mention_arrives_as_an_event_and_is_answered_in_its_thread()
     {
         await using var app = await SocketModeApp.StartAsync(Rules());
