@@ -372,8 +372,8 @@ public sealed class DeploymentCheck(PgChatOpsOptions options, TextWriter output,
             return;
         }
         await OkAsync(socket
-            ? "slack: mode socket (Socket Mode: an outbound WebSocket opened with the app token; the /slack/* endpoints are not served)"
-            : "slack: mode http (signed requests to POST /slack/commands, /slack/interactions and /slack/events)");
+            ? $"slack: mode {SlackOptions.SocketMode} (Socket Mode: an outbound WebSocket opened with the app token; the /slack/* endpoints are not served)"
+            : $"slack: mode {SlackOptions.HttpMode} (signed requests to POST /slack/commands, /slack/interactions and /slack/events)");
         if (!string.IsNullOrWhiteSpace(slack.BotToken))
         {
             await CheckSlackBotTokenAsync(slack, ct);
