@@ -204,6 +204,23 @@ public sealed class SocketModeAppTests(ITestOutputHelper output)
         Assert.Empty(app.Slack.Misses);
     }
 
+    [Fact]
+    public async Task After_an_abrupt_drop_the_app_reconnects_by_itself_and_answers_the_next_command()
+    {
+        await using var app = await SocketModeApp.StartAsync(Rules());
+        var first = await app.ConnectedAsync(1);
+
+        first.Drop();
+        var second = await app.ConnectedAsync(2);
+        var id = await second.PushAsync(SocketModeMessageTypes.SlashCommands, app.Command("C123", "UALLOWED", "help", "after"), acceptsResponsePayload: true);
+
+        var answer = await app.AnswerAsync(id, "after");
+        Assert.Contains("sessions", Text(answer), StringComparison.Ordinal);
+        Assert.Equal(2, app.Slack.OpenCalls.Count);
+        Assert.Contains(app.Logs.Events, e => e.Level == LogLevel.Warning && e.Text.Contains("reconnecting", StringComparison.Ordinal));
+        Assert.Empty(app.Slack.Misses);
+    }
+
     [Theory]
     [InlineData("/slack/commands")]
     [InlineData("/slack/interactions")]
