@@ -42,7 +42,12 @@ public sealed class ReadinessCheck(
         }
         else
         {
-            List<string> reasons = [.. stateReady ? [] : new[] { stateLine }, .. linkStates.Where(l => !l.IsUp).Select(l => l.Line)];
+            var reasons = new List<string>();
+            if (!stateReady)
+            {
+                reasons.Add(stateLine);
+            }
+            reasons.AddRange(linkStates.Where(l => !l.IsUp).Select(l => l.Line));
             body.Append("not ready: ").Append(string.Join("; ", reasons)).Append('\n');
             if (stateReady)
             {
