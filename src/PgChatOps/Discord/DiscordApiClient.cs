@@ -47,6 +47,10 @@ public sealed class DiscordApiClient(HttpClient http, DiscordRateLimits limits, 
     public Task<ApiResult> PostMessageAsync(string channelId, JsonObject message, CancellationToken ct) =>
         SendAsync(HttpMethod.Post, $"channels/{Segment(channelId)}/messages", $"channels/{channelId}/messages", message.ToJsonString(DiscordRenderer.Json), bot: true, ct);
 
+    /// <summary>Edits a bot message in a channel: PATCH channels/{id}/messages/{message id}.</summary>
+    public Task<ApiResult> EditMessageAsync(string channelId, string messageId, JsonObject message, CancellationToken ct) =>
+        SendAsync(HttpMethod.Patch, $"channels/{Segment(channelId)}/messages/{Segment(messageId)}", $"channels/{channelId}/messages/edit", message.ToJsonString(DiscordRenderer.Json), bot: true, ct);
+
     /// <summary>Bulk-overwrites the global (or one guild's) application commands with a JSON array.</summary>
     public Task<ApiResult> OverwriteCommandsAsync(string applicationId, string? guildId, string commandsJson, CancellationToken ct)
     {

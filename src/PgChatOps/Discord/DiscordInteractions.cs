@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using PgChatOps.Commands;
 using PgChatOps.Hosting;
 using PgChatOps.Replies;
+using PgChatOps.Watch;
 
 namespace PgChatOps.Discord;
 
@@ -20,7 +21,8 @@ public sealed class DiscordInteractions(
     DiscordAuditChannel audit,
     DiscordOpenConfirmations confirmations,
     InlineOrDefer inlineOrDefer,
-    IOptions<PgChatOpsOptions> options)
+    IOptions<PgChatOpsOptions> options,
+    WatchDesk? watch = null)
 {
     /// <summary>Discord allows 3 seconds for the first response; this leaves room for the network.</summary>
     public static readonly TimeSpan InlineWindow = TimeSpan.FromSeconds(2);
@@ -95,17 +97,29 @@ public sealed class DiscordInteractions(
         {
             return null;
         }
-        if (!DiscordCustomId.TryParse(DiscordOrigin.String(data, "custom_id"), out var role, out var actionId))
+        var customId = DiscordOrigin.String(data, "custom_id");
+        if (DiscordAlertMessage.IsSnooze(customId))
+        {
+            return await SnoozeAsync(origin, customId, respondBy);
+        }
+        if (!DiscordCustomId.TryParse(customId, out var role, out var actionId))
         {
             return DiscordRenderer.Response(DiscordResponseType.ChannelMessageWithSource, Reply.Error("This is not a PgChatOps confirmation button: nothing was done."));
         }
+        // A watch alert stays the incident's living message (the watch updates and resolves it): the outcome of its
+        // fix is a new message replying to the click instead of replacing the alert.
+        var onAlert = DiscordAlertMessage.IsAlert(interaction);
 
         var click = new ButtonClick(Platform.Discord, origin.Workspace, origin.Channel, origin.User, actionId, role)
         {
             IsDirectMessage = origin.IsDirectMessage,
             DeliveryId = DiscordOrigin.String(interaction, "id"),
         };
-        var answer = await inlineOrDefer.StartAsync(ct => pipeline.HandleClickAsync(click, ct), InlineWindow, respondBy);
+        var answer = await inlineOrDefer.StartAsync(async ct =>
+        {
+            var reply = await pipeline.HandleClickAsync(click, ct);
+            return onAlert ? reply with { ReplaceOriginal = false } : reply;
+        }, InlineWindow, respondBy);
         if (answer.IsReady)
         {
             var reply = await answer.Work;
@@ -119,6 +133,37 @@ public sealed class DiscordInteractions(
         {
             confirmations.Forget(reply);
             await replies.DeliverAsync(reply, new DiscordReplyAddress.DeferredClick(origin.ApplicationId, origin.Token), ct);
+            audit.Post(reply, origin.Channel);
+        });
+        return new JsonObject { ["type"] = DiscordResponseType.DeferredUpdateMessage };
+    }
+
+    /// <summary>
+    /// A Snooze click (<c>pgchatops.snooze:&lt;alert id&gt;</c>): the same clicker and place as a confirmation click; the
+    /// watch desk checks the channel and the clicker's permission and audits. The alert message itself is updated by
+    /// the watch, so the answer is a new message: in the channel for the outcome, for the clicker only otherwise.
+    /// </summary>
+    private async Task<JsonObject?> SnoozeAsync(DiscordOrigin origin, string? customId, CancellationToken respondBy)
+    {
+        if (!DiscordAlertMessage.TryParseSnooze(customId, out var alertId))
+        {
+            return DiscordRenderer.Response(DiscordResponseType.ChannelMessageWithSource, Reply.Error("This Snooze button carries no valid alert id: nothing was snoozed."));
+        }
+        if (watch is null)
+        {
+            return DiscordRenderer.Response(DiscordResponseType.ChannelMessageWithSource, Reply.Error("The watch is not running here: nothing was snoozed."));
+        }
+        var place = new ChatPlace(Platform.Discord, origin.Workspace, origin.Channel, origin.IsDirectMessage);
+        var answer = await inlineOrDefer.StartAsync(ct => watch.SnoozeAsync(alertId, origin.User, place, ct), InlineWindow, respondBy);
+        if (answer.IsReady)
+        {
+            var reply = await answer.Work;
+            audit.Post(reply, origin.Channel);
+            return DiscordRenderer.Response(DiscordResponseType.ChannelMessageWithSource, reply);
+        }
+        answer.Defer("deferred snooze reply", async (reply, ct) =>
+        {
+            await replies.DeliverAsync(reply with { ReplaceOriginal = false }, new DiscordReplyAddress.DeferredClick(origin.ApplicationId, origin.Token), ct);
             audit.Post(reply, origin.Channel);
         });
         return new JsonObject { ["type"] = DiscordResponseType.DeferredUpdateMessage };
