@@ -58,7 +58,7 @@ public static class DiscordEndpoints
         services.AddSingleton<DiscordGatewayInteractionHandler>();
         services.AddSingleton<DiscordGatewayService>();
         services.AddHostedService(sp => sp.GetRequiredService<DiscordGatewayService>());
-        services.AddSingleton<IReadinessReport>(sp => sp.GetRequiredService<DiscordGatewayService>());
+        services.AddSingleton<IOutboundLink>(sp => sp.GetRequiredService<DiscordGatewayService>());
     }
 
     /// <summary>In gateway mode nothing comes in over HTTP: <c>/discord/interactions</c> is not mapped (404).</summary>

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using PgChatOps.Activity;
 using PgChatOps.Audit;
+using PgChatOps.Slack.SocketMode;
 
 namespace PgChatOps.Hosting;
 
@@ -364,11 +365,54 @@ public sealed class DeploymentCheck(PgChatOpsOptions options, TextWriter output,
     private async Task CheckSlackAsync(CancellationToken ct)
     {
         var slack = options.Slack;
-        if (string.IsNullOrWhiteSpace(slack.BotToken))
+        var socket = slack.IsSocketMode();
+        if (string.IsNullOrWhiteSpace(slack.BotToken) && !socket)
         {
             await SkipAsync("slack: not configured (PgChatOps:Slack:BotToken is empty)");
             return;
         }
+        await OkAsync(socket
+            ? $"slack: mode {SlackOptions.SocketMode} (Socket Mode: an outbound WebSocket opened with the app token; the /slack/* endpoints are not served)"
+            : $"slack: mode {SlackOptions.HttpMode} (signed requests to POST /slack/commands, /slack/interactions and /slack/events)");
+        if (!string.IsNullOrWhiteSpace(slack.BotToken))
+        {
+            await CheckSlackBotTokenAsync(slack, ct);
+        }
+        if (socket)
+        {
+            await CheckSlackAppTokenAsync(slack, ct);
+        }
+    }
+
+    /// <summary>Socket Mode's first step, exactly as serve takes it; the URL Slack hands out is not connected to.</summary>
+    private async Task CheckSlackAppTokenAsync(SlackOptions slack, CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(slack.AppToken) || !Uri.TryCreate(slack.ApiBaseUrl, UriKind.Absolute, out _))
+        {
+            await SkipAsync($"slack: {ConnectionsOpenClient.Method} not tried (see the settings above)");
+            return;
+        }
+        var open = await new ConnectionsOpenClient(http, SlackSocketModeService.SettingsFrom(slack)).OpenAsync(ct);
+        if (open.Url is not null)
+        {
+            await OkAsync($"slack: app token accepted by {ConnectionsOpenClient.Method} (Socket Mode can connect)");
+        }
+        else if (open.RetryAfter is { } wait)
+        {
+            await WarnAsync($"slack: {ConnectionsOpenClient.Method} is rate-limited (retry after {wait.TotalSeconds:0} s); the app token was not checked");
+        }
+        else if (open.IsTokenRefusal)
+        {
+            await FailAsync($"slack: {ConnectionsOpenClient.Method} refused the app token: {open.Error} (PgChatOps:Slack:AppToken: an app-level token with connections:write, and Socket Mode switched on for the app)");
+        }
+        else
+        {
+            await FailAsync($"slack: {ConnectionsOpenClient.Method} failed: {open.Error}");
+        }
+    }
+
+    private async Task CheckSlackBotTokenAsync(SlackOptions slack, CancellationToken ct)
+    {
         try
         {
             using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(new Uri(slack.ApiBaseUrl), "auth.test"));

@@ -12,14 +12,11 @@ namespace PgChatOps.Hosting;
 /// listed in the body but never fail readiness: one unreachable cluster is exactly when on-call needs the bot.
 /// Every probe's answer is shared for <c>Monitoring:ReadinessCacheFor</c> and at most one probe per dependency runs
 /// at a time, so a flood of <c>/readyz</c> requests costs the databases one connection each, never the pool.
+/// An outbound link in use (<c>Slack:Mode=socket</c>) must be up too: a replica that cannot hear Slack is not ready.
 /// </summary>
 public sealed class ReadinessCheck(
-    StateStoreMigrator migrator,
-    StateStore store,
-    TargetRegistry targets,
-    TimeProvider? time = null,
-    IOptions<PgChatOpsOptions>? options = null,
-    IEnumerable<IReadinessReport>? reports = null)
+    StateStoreMigrator migrator, StateStore store, TargetRegistry targets, TimeProvider? time = null, IOptions<PgChatOpsOptions>? options = null,
+    IEnumerable<IOutboundLink>? links = null)
 {
     public static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(2);
 
@@ -35,17 +32,31 @@ public sealed class ReadinessCheck(
         var (ready, stateLine) = migrator.IsReady
             ? await _stateProbe.GetAsync(ProbeStateStoreAsync, ct)
             : (false, $"state store {migrator.LastError ?? "not migrated yet"}");
-        var features = reports?.Select(r => r.Report()).OfType<ReadinessLine>().ToList() ?? [];
-        if (ready && features.FirstOrDefault(f => !f.Ready) is { } broken)
-        {
-            (ready, stateLine) = (false, broken.Text + "\n" + stateLine);
-            features.Remove(broken);
-        }
+        var linkStates = (links ?? []).Select(l => l.Status).OfType<OutboundLinkStatus>().ToList();
+        var stateReady = ready;
+        ready = stateReady && linkStates.All(l => l.IsUp);
         var body = new StringBuilder();
-        body.Append(ready ? "ready\n" : "not ready: ").Append(ready ? "" : stateLine + "\n");
         if (ready)
         {
-            body.Append(stateLine).Append('\n');
+            body.Append("ready\n").Append(stateLine).Append('\n');
+        }
+        else
+        {
+            var reasons = new List<string>();
+            if (!stateReady)
+            {
+                reasons.Add(stateLine);
+            }
+            reasons.AddRange(linkStates.Where(l => !l.IsUp).Select(l => l.Line));
+            body.Append("not ready: ").Append(string.Join("; ", reasons)).Append('\n');
+            if (stateReady)
+            {
+                body.Append(stateLine).Append('\n');
+            }
+        }
+        foreach (var link in linkStates.Where(l => l.IsUp))
+        {
+            body.Append(link.Line).Append('\n');
         }
         if (store.Lifeline is { } stateLifeline)
         {
@@ -54,10 +65,6 @@ public sealed class ReadinessCheck(
         foreach (var line in await targetLines)
         {
             body.Append(line).Append('\n');
-        }
-        foreach (var feature in features)
-        {
-            body.Append(feature.Text).Append('\n');
         }
         foreach (var name in targets.Names)
         {

@@ -27,15 +27,15 @@ public sealed class SlackCommands(
     /// <summary>Slack's SSL check carries no command and has no effect: it needs no signature and gets a plain 200.</summary>
     public static bool IsSslCheck(Func<string, string?> field) => field("ssl_check") == "1" && field("command") is null;
 
-    /// <summary>The acknowledgement's body: the answer itself, or a note that it follows through response_url.</summary>
+    /// <summary>The acknowledgement: the answer itself, or a note that it follows through response_url.</summary>
     /// <param name="field">One field of the command (<c>team_id</c>, <c>text</c>, …), or null when absent.</param>
     /// <param name="acknowledgeBy">Cancelled when the acknowledgement cannot wait any longer (the request was aborted).</param>
-    public async Task<JsonObject> HandleAsync(Func<string, string?> field, CancellationToken acknowledgeBy)
+    public async Task<SlackCommandAck> HandleAsync(Func<string, string?> field, CancellationToken acknowledgeBy)
     {
         var (team, channel, userId) = (field("team_id"), field("channel_id"), field("user_id"));
         if (string.IsNullOrEmpty(team) || string.IsNullOrEmpty(channel) || string.IsNullOrEmpty(userId))
         {
-            return Ephemeral("This request lacks team_id, channel_id or user_id; nothing was done.");
+            return new(Ephemeral("This request lacks team_id, channel_id or user_id; nothing was done."));
         }
         var userName = field("user_name");
         var user = new ChatUser(userId, string.IsNullOrEmpty(userName) ? userId : userName, []);
@@ -65,7 +65,7 @@ public sealed class SlackCommands(
             {
                 background.Run("record an outcome", ct => replies.RecordOutcomeAsync(reply, null, null, ct));
             }
-            return SlackReplyChannel.CommandResponse(reply);
+            return new(SlackReplyChannel.CommandResponse(reply));
         }
         if (answer.IsReady)
         {
@@ -73,15 +73,15 @@ public sealed class SlackCommands(
             {
                 SlackLog.CommandFailed(log, ex.GetBaseException());
             }
-            return Ephemeral(work.IsCanceled
+            return new(Ephemeral(work.IsCanceled
                 ? "PgChatOps is shutting down; nothing was done. Try again in a moment."
-                : "PgChatOps could not handle this request (see its log); nothing was done.");
+                : "PgChatOps could not handle this request (see its log); nothing was done."));
         }
 
         if (responseUrl is null)
         {
             SlackLog.SlowCommandWithoutResponseUrl(log);
-            return Ephemeral("The database is slow to answer and Slack gave no response_url; try again.");
+            return new(Ephemeral("The database is slow to answer and Slack gave no response_url; try again."));
         }
         answer.Defer("answer a slash command through response_url", async (reply, ct) =>
         {
@@ -89,7 +89,7 @@ public sealed class SlackCommands(
             await replies.DeliverAsync(reply, new SlackReplyAddress.CommandResponse(responseUrl), ct);
             await replies.RecordOutcomeAsync(reply, null, null, ct);
         });
-        return Ephemeral("Working on it: the database is taking a moment. The answer will follow here.");
+        return new(Ephemeral("Working on it: the database is taking a moment. The answer will follow here."), AnswerFollows: true);
     }
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
 using PgChatOps.Actions;
 using PgChatOps.Hosting;
+using PgChatOps.Slack.SocketMode;
 
 namespace PgChatOps.Slack;
 
@@ -53,15 +54,29 @@ public static class SlackEndpoints
         services.AddSingleton<SlackInteractions>();
         services.AddSingleton<SlackEvents>();
         services.AddSingleton<SlackInbound>();
+
+        // Slack:Mode=socket. The service idles in HTTP mode; the mode is read at start-up, after every settings source.
+        services.AddHttpClient(SlackSocketModeService.HttpClientName)
+            .SetHandlerLifetime(Timeout.InfiniteTimeSpan)
+            .RemoveAllLoggers();
+        services.AddSingleton(sp => SlackSocketModeService.SettingsFrom(sp.GetRequiredService<IOptions<PgChatOpsOptions>>().Value.Slack));
+        services.AddSingleton<SlackSocketModeService>();
+        services.AddHostedService(sp => sp.GetRequiredService<SlackSocketModeService>());
+        services.AddSingleton<IOutboundLink>(sp => sp.GetRequiredService<SlackSocketModeService>());
         return builder;
     }
 
+    /// <summary>The three signed endpoints, in HTTP mode only: in Socket Mode nothing listens there (404, nothing done).</summary>
     public static IEndpointRouteBuilder MapSlackEndpoints(this IEndpointRouteBuilder app)
     {
+        if (app.ServiceProvider.GetRequiredService<IOptions<PgChatOpsOptions>>().Value.Slack.IsSocketMode())
+        {
+            return app;
+        }
         app.MapPost("/slack/commands", async (HttpContext context, SlackInbound slack) =>
             {
                 var form = Form(RawBody.Verified(context));
-                return Results.Json(await slack.CommandAsync(form, context.RequestAborted));
+                return Results.Json((await slack.CommandAsync(form, context.RequestAborted)).Body);
             })
             .RequireSignature<SlackSignatureVerifier>(Rules(SlackCommands.MaxBody, body => SlackCommands.IsSslCheck(Form(body)) ? Results.Ok() : null));
         app.MapPost("/slack/interactions", (HttpContext context, SlackInbound slack) =>

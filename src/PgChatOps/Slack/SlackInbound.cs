@@ -12,7 +12,7 @@ namespace PgChatOps.Slack;
 public sealed class SlackInbound(SlackCommands commands, SlackInteractions interactions, SlackEvents events)
 {
     /// <inheritdoc cref="SlackCommands.HandleAsync"/>
-    public Task<JsonObject> CommandAsync(Func<string, string?> field, CancellationToken acknowledgeBy) =>
+    public Task<SlackCommandAck> CommandAsync(Func<string, string?> field, CancellationToken acknowledgeBy) =>
         commands.HandleAsync(field, acknowledgeBy);
 
     /// <summary>An interaction payload (<c>block_actions</c> and the like); its acknowledgement is always empty.</summary>

@@ -19,7 +19,7 @@ namespace PgChatOps.Discord.Gateway;
 /// never competes for it again until restarted; <c>/readyz</c> then says why. Another replica may take the lease and
 /// fail the same way once, but nothing retries in a loop: a bad token cannot fix itself, an operator must.
 /// </remarks>
-internal sealed class DiscordGatewayService : BackgroundService, IReadinessReport
+internal sealed class DiscordGatewayService : BackgroundService, IOutboundLink
 {
     private readonly DiscordOptions _discord;
     private readonly DiscordGatewayOptions _options;
@@ -63,7 +63,9 @@ internal sealed class DiscordGatewayService : BackgroundService, IReadinessRepor
 
     public DiscordGatewayStatus Status => _transport?.Status ?? DiscordGatewayStatus.Initial;
 
-    public ReadinessLine? Report()
+    OutboundLinkStatus? IOutboundLink.Status => Report();
+
+    private OutboundLinkStatus? Report()
     {
         if (!_discord.IsGateway)
         {
@@ -71,18 +73,18 @@ internal sealed class DiscordGatewayService : BackgroundService, IReadinessRepor
         }
         if (_fatal is { } fatal)
         {
-            return new ReadinessLine(false, $"discord gateway: stopped for good: {fatal}; fix the setting and restart");
+            return new OutboundLinkStatus(false, $"discord gateway: stopped for good: {fatal}; fix the setting and restart");
         }
         if (!_leaseAsked)
         {
-            return new ReadinessLine(true, "discord gateway: starting (the gateway lease was not asked for yet)");
+            return new OutboundLinkStatus(true, "discord gateway: starting (the gateway lease was not asked for yet)");
         }
         if (!_holding)
         {
-            return new ReadinessLine(true, $"discord gateway: standby (held by {_otherHolder ?? "no replica yet"})");
+            return new OutboundLinkStatus(true, $"discord gateway: standby (held by {_otherHolder ?? "no replica yet"})");
         }
         var status = Status;
-        return new ReadinessLine(true, status.Ready
+        return new OutboundLinkStatus(true, status.Ready
             ? $"discord gateway: connected (this replica holds the lease; connection {status.Connections}, sequence {status.LastSequence})"
             : "discord gateway: connecting (this replica holds the lease)");
     }

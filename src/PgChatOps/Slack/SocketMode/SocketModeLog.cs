@@ -55,4 +55,16 @@ internal static partial class SocketModeLog
 
     [LoggerMessage(EventId = 5116, Level = LogLevel.Debug, Message = "Envelope {EnvelopeId} acknowledged on {Connection} {Inline}.")]
     public static partial void Acked(ILogger logger, string envelopeId, string connection, string inline);
+
+    [LoggerMessage(EventId = 5117, Level = LogLevel.Debug, Message = "Envelope {EnvelopeId} of type {Type} is not one PgChatOps handles; acknowledged and ignored.")]
+    public static partial void EnvelopeIgnored(ILogger logger, string envelopeId, string type);
+
+    [LoggerMessage(EventId = 5118, Level = LogLevel.Warning, Message = "A slash command's answer missed its Socket Mode acknowledgement and the command carried no usable response_url; the answer was not delivered.")]
+    public static partial void LateAnswerWithoutResponseUrl(ILogger logger);
+
+    [LoggerMessage(EventId = 5119, Level = LogLevel.Information, Message = "Slack:Mode is socket: connecting to Slack over Socket Mode ({Connections} connections); the /slack/* endpoints are not served.")]
+    public static partial void Starting(ILogger logger, int connections);
+
+    [LoggerMessage(EventId = 5120, Level = LogLevel.Critical, Message = "Slack Socket Mode stopped for good ({Reason}): this replica answers no Slack command until it is restarted, and /readyz says not ready.")]
+    public static partial void StoppedForGood(ILogger logger, SocketModeStopReason reason);
 }

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
+using PgChatOps.IntegrationTests.Infrastructure;
 
 namespace PgChatOps.IntegrationTests.Slack.SocketMode;
 
@@ -12,7 +13,8 @@ namespace PgChatOps.IntegrationTests.Slack.SocketMode;
 /// Slack's side of Socket Mode on 127.0.0.1: <c>POST /api/apps.connections.open</c> checks the Bearer app token and
 /// hands out a one-use <c>ws://…/link/?ticket=…</c>; the WebSocket says hello, lets a test push envelopes and
 /// <c>disconnect</c> messages or drop the socket, and records every acknowledgement with its time, counting as a
-/// miss any envelope not acknowledged within Slack's 3 seconds.
+/// miss any envelope not acknowledged within Slack's 3 seconds. Every other request (the Web API, a response_url on
+/// this host) is recorded in <see cref="Requests"/> and answered <c>{"ok":true,"ts":…}</c>, as Slack's would be.
 /// </summary>
 internal sealed class FakeSlackSocketMode : IAsyncDisposable
 {
@@ -35,6 +37,11 @@ internal sealed class FakeSlackSocketMode : IAsyncDisposable
     public ConcurrentQueue<OpenCall> OpenCalls { get; } = new();
 
     public ConcurrentQueue<RecordedAck> Acks { get; } = new();
+
+    /// <summary>Web API calls and response_url posts, in arrival order.</summary>
+    public ConcurrentQueue<RecordedRequest> Requests { get; } = new();
+
+    private int _messages;
 
     /// <summary>Envelope ids acknowledged late, or not at all, by Slack's 3-second rule.</summary>
     public IReadOnlyCollection<string> Misses => _misses;
@@ -69,6 +76,8 @@ internal sealed class FakeSlackSocketMode : IAsyncDisposable
         app.UseWebSockets();
         app.MapPost("/api/apps.connections.open", fake.OpenAsync);
         app.Map("/link", fake.LinkAsync);
+        // Not MapFallback(handler): its pattern skips paths that look like files, and every Web API method has a dot.
+        app.MapFallback("{**path}", fake.WebApiAsync);
         await app.StartAsync();
         fake.ApiBaseUrl = new Uri(app.Urls.First().TrimEnd('/') + "/api/");
         return fake;
@@ -99,6 +108,36 @@ internal sealed class FakeSlackSocketMode : IAsyncDisposable
         }
         context.Response.ContentType = "application/json";
         await context.Response.WriteAsync(answer.Body);
+    }
+
+    private async Task WebApiAsync(HttpContext context)
+    {
+        using var reader = new StreamReader(context.Request.Body);
+        var body = await reader.ReadToEndAsync();
+        Requests.Enqueue(new RecordedRequest(
+            context.Request.Method,
+            context.Request.Path + context.Request.QueryString,
+            context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase),
+            body,
+            DateTimeOffset.UtcNow));
+        context.Response.ContentType = "application/json";
+        var ts = $"1700000100.{Interlocked.Increment(ref _messages):000000}";
+        await context.Response.WriteAsync(new JsonObject { ["ok"] = true, ["ts"] = ts }.ToJsonString());
+    }
+
+    /// <summary>Waits (bounded) until a recorded Web API call or response_url post matches.</summary>
+    public async Task<RecordedRequest> WaitForRequestAsync(Func<RecordedRequest, bool> match, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(20));
+        while (DateTime.UtcNow < deadline)
+        {
+            if (Requests.FirstOrDefault(match) is { } found)
+            {
+                return found;
+            }
+            await Task.Delay(25);
+        }
+        throw new TimeoutException($"No matching request arrived. Seen: {string.Join(", ", Requests.Select(r => r.Method + " " + r.Path))}");
     }
 
     private async Task LinkAsync(HttpContext context)

@@ -1,3 +1,0 @@
-namespace PgChatOps.Hosting;
-
-public sealed record ReadinessLine(bool Ready, string Text);
