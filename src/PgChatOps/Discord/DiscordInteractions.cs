@@ -20,6 +20,7 @@ public sealed class DiscordInteractions(
     DiscordAuditChannel audit,
     DiscordOpenConfirmations confirmations,
     InlineOrDefer inlineOrDefer,
+    DetachedWork background,
     IOptions<PgChatOpsOptions> options)
 {
     /// <summary>Discord allows 3 seconds for the first response; this leaves room for the network.</summary>
@@ -74,6 +75,11 @@ public sealed class DiscordInteractions(
             var reply = await answer.Work;
             confirmations.Remember(reply, new DiscordConfirmationMessage(origin.ApplicationId, origin.Token));
             audit.Post(reply, origin.Channel);
+            if (reply.Files.Count > 0)
+            {
+                // The text is the inline answer; its files follow as a multipart follow-up on the same interaction.
+                background.Run("attach a reply's files", ct => replies.ShareFilesAsync(reply, origin.ApplicationId, origin.Token, ct));
+            }
             return DiscordRenderer.Response(DiscordResponseType.ChannelMessageWithSource, reply);
         }
 
