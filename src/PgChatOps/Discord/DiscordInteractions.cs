@@ -21,6 +21,7 @@ public sealed class DiscordInteractions(
     DiscordOpenConfirmations confirmations,
     InlineOrDefer inlineOrDefer,
     DetachedWork background,
+    DiscordAutocomplete autocomplete,
     IOptions<PgChatOpsOptions> options)
 {
     /// <summary>Discord allows 3 seconds for the first response; this leaves room for the network.</summary>
@@ -42,11 +43,7 @@ public sealed class DiscordInteractions(
             DiscordInteractionType.Ping => new JsonObject { ["type"] = DiscordResponseType.Pong },
             DiscordInteractionType.ApplicationCommand => await CommandAsync(interaction, respondBy),
             DiscordInteractionType.MessageComponent => await ClickAsync(interaction, respondBy),
-            DiscordInteractionType.Autocomplete => new JsonObject
-            {
-                ["type"] = DiscordResponseType.AutocompleteResult,
-                ["data"] = new JsonObject { ["choices"] = new JsonArray() },
-            },
+            DiscordInteractionType.Autocomplete => await autocomplete.AnswerAsync(interaction, respondBy),
             _ => DiscordRenderer.Response(DiscordResponseType.ChannelMessageWithSource, Reply.Error("PgChatOps does not handle this kind of interaction.")),
         };
     }
