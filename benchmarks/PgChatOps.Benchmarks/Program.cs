@@ -12,8 +12,9 @@ namespace PgChatOps.Benchmarks;
 /// <c>dotnet run -c Release --project benchmarks/PgChatOps.Benchmarks</c>: parser throughput (BenchmarkDotNet),
 /// then <c>/pg sessions</c> latency with 10 and 280 idle sessions (interleaved loopback rounds), then the ratios.
 /// With arguments, only BenchmarkDotNet runs, with those arguments (e.g. <c>-- --filter *SessionsBenchmarks*</c>).
-/// <c>-- pileup</c> runs only the lock pile-up (<see cref="PileUpCost"/>: 1,000 and 3,000 waiting backends on a
-/// throwaway server; needs about 3,100 connections' worth of memory, so it is not part of the default run).
+/// <c>-- pileup [rounds]</c> runs only the lock pile-up (<see cref="PileUpCost"/>: 1,000 and 3,000 waiting backends on a
+/// throwaway server; needs about 3,100 connections' worth of memory, so it is not part of the default run). Its
+/// means are of 60 interleaved rounds unless told otherwise: on a shared machine, fewer let one stall move a mean.
 /// </summary>
 public static class Program
 {
@@ -25,10 +26,10 @@ public static class Program
             .WithIterationTime(TimeInterval.FromMilliseconds(250))
             .WithWarmupCount(3)
             .WithIterationCount(8);
-        if (args is ["pileup"])
+        if (args is ["pileup", ..] && args.Length <= 2)
         {
             await using var pileUp = new PileUpCost();
-            PrintPileUp(await pileUp.RunAsync(rounds: 30, Console.Out));
+            PrintPileUp(await pileUp.RunAsync(rounds: args.Length == 2 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 60, Console.Out));
             return 0;
         }
         var config = DefaultConfig.Instance.AddJob(job).WithOptions(ConfigOptions.JoinSummary);
@@ -61,6 +62,7 @@ public static class Program
                 + $"before: {F(p.Before, "0.00")} ms = {F(p.Before / p.Bare, "0.00")}×.");
             Console.WriteLine($"    per waiter: blocking {F(1000 * p.Bot / p.Waiters, "0.0")} µs, bare {F(1000 * p.Bare / p.Waiters, "0.0")} µs, before {F(1000 * p.Before / p.Waiters, "0.0")} µs.");
             Console.WriteLine($"    fastest call: blocking {F(p.BotMin, "0.00")} ms = {F(p.BotMin / p.BareMin, "0.00")}× the bare query ({F(p.BareMin, "0.00")} ms); before: {F(p.BeforeMin, "0.00")} ms = {F(p.BeforeMin / p.BareMin, "0.00")}×.");
+            Console.WriteLine($"    planning, not part of the above: blocking {F(p.Planning.Bot, "0.00")} ms, bare {F(p.Planning.Bare, "0.00")} ms.");
         }
         if (points.Count == 2)
         {

@@ -115,31 +115,41 @@ public sealed class ActivityReader(TargetRegistry targets)
     /// <summary>How much of each query <see cref="BlockingAsync"/> reads: enough for the table's cell, with room to spare.</summary>
     internal const int BlockingQueryLength = 200;
 
-    /// <summary>Every session waiting on a lock, and every session they wait for.</summary>
+    /// <summary>
+    /// Every session waiting on a lock, and every session they wait for. Each session carries what the blocking
+    /// table shows and no more: its identity, user, database, application, state, transaction start, the start of its
+    /// query and whom it waits for. In a pile-up of thousands, every further column is sent thousands of times.
+    /// </summary>
     public async Task<IReadOnlyList<BlockingEntry>> BlockingAsync(string target, CancellationToken ct)
     {
         var sql = $"""
             WITH act AS MATERIALIZED (
                 -- pg_stat_activity once: each read of it copies every backend's status, thousands in a pile-up.
-                SELECT {SessionQuery.Columns},
+                -- pg_blocking_pids, the costly part, runs once for each session waiting on a lock and for no other.
+                SELECT a.pid, a.backend_start, a.usename, a.datname, a.application_name, a.state, a.xact_start,
+                       CASE WHEN @show_query THEN left(a.query, @query_len) END AS query,
+                       {SessionQuery.ClaimsBotName} AS claims_bot_name,
                        CASE WHEN a.wait_event_type = 'Lock' THEN pg_blocking_pids(a.pid) END AS blocked_by
                 FROM pg_stat_activity a
-            ), involved AS (
-                SELECT pid FROM act WHERE cardinality(blocked_by) > 0
-                UNION
-                SELECT unnest(blocked_by) FROM act
             ), lock_waits AS MATERIALIZED (
                 -- pg_locks once for all rows, never once per row: each read of it takes every lock-manager
-                -- partition lock, which a pile-up of thousands of waiters is already fighting over.
-                SELECT l.pid, min(l.waitstart) AS wait_start
+                -- partition lock, which a pile-up of thousands of waiters is already fighting over. A backend waits
+                -- for one lock at a time, so it has at most one row here.
+                SELECT l.pid, l.waitstart
                 FROM pg_locks l
                 WHERE NOT l.granted
-                GROUP BY l.pid
             )
-            SELECT act.*, lw.wait_start
-            FROM act
-            JOIN involved i ON i.pid = act.pid
-            LEFT JOIN lock_waits lw ON lw.pid = act.pid
+            SELECT s.*, lw.waitstart AS wait_start
+            FROM (
+                -- The waiters, then those they wait for who do not wait themselves: each row taken once, without
+                -- joining every backend to the set of pids involved.
+                SELECT * FROM act WHERE cardinality(act.blocked_by) > 0
+                UNION ALL
+                SELECT * FROM act
+                WHERE coalesce(cardinality(act.blocked_by), 0) = 0
+                  AND act.pid IN (SELECT unnest(w.blocked_by) FROM act w)
+            ) s
+            LEFT JOIN lock_waits lw ON lw.pid = s.pid
             """;
         await using var cmd = await targets.CommandAsync(target, sql, ct);
         // The forest shows a short cell of each query: in a pile-up of thousands, sending 2,000 characters of every
@@ -147,11 +157,28 @@ public sealed class ActivityReader(TargetRegistry targets)
         SessionQuery.AddQueryTextParameters(cmd, targets.Options(target).ShowQueryText, BlockingQueryLength);
         var list = new List<BlockingEntry>();
         await using var r = await cmd.ExecuteReaderAsync(ct);
+        // Ordinals once, not per row: the server waits while a slow reader drains thousands of rows.
+        int pid = r.GetOrdinal("pid"), backendStart = r.GetOrdinal("backend_start"), user = r.GetOrdinal("usename"),
+            db = r.GetOrdinal("datname"), app = r.GetOrdinal("application_name"), state = r.GetOrdinal("state"),
+            xactStart = r.GetOrdinal("xact_start"), query = r.GetOrdinal("query"), claims = r.GetOrdinal("claims_bot_name"),
+            blockedBy = r.GetOrdinal("blocked_by"), waitStart = r.GetOrdinal("wait_start");
         while (await r.ReadAsync(ct))
         {
-            var s = WithBlockedBy(SessionQuery.Read(r), r);
-            var ws = r.GetOrdinal("wait_start");
-            list.Add(new BlockingEntry(s, r.IsDBNull(ws) ? null : r.GetDateTime(ws)));
+            var session = new SessionInfo
+            {
+                Pid = r.GetInt32(pid),
+                BackendStart = r.IsDBNull(backendStart) ? DateTime.MinValue : r.GetDateTime(backendStart),
+                IdentityVisible = !r.IsDBNull(backendStart),
+                User = r.IsDBNull(user) ? null : r.GetString(user),
+                Database = r.IsDBNull(db) ? null : r.GetString(db),
+                Application = r.IsDBNull(app) ? null : r.GetString(app),
+                State = r.IsDBNull(state) ? null : r.GetString(state),
+                XactStart = r.IsDBNull(xactStart) ? null : r.GetDateTime(xactStart),
+                Query = r.IsDBNull(query) ? null : r.GetString(query),
+                ClaimsBotName = r.GetBoolean(claims),
+                BlockedBy = r.IsDBNull(blockedBy) ? [] : r.GetFieldValue<int[]>(blockedBy),
+            };
+            list.Add(new BlockingEntry(session, r.IsDBNull(waitStart) ? null : r.GetDateTime(waitStart)));
         }
         return list;
     }

@@ -17,7 +17,7 @@ internal static class SessionQuery
     // only once the open completes) and the other replicas' connections (each has its own secret name). A stranger
     // using the name under another role is listed and marked; one with the bot's credentials can do what the bot does.
     // is_superuser reads pg_roles once per statement (an InitPlan), not once per row: a lock pile-up lists thousands.
-    public const string Columns = """
+    public const string Columns = $"""
         a.pid, a.backend_start, a.usename, a.datname, a.application_name,
         CASE WHEN a.client_addr IS NOT NULL THEN host(a.client_addr)
              WHEN a.client_port = -1 THEN 'local' END AS client,
@@ -27,9 +27,14 @@ internal static class SessionQuery
         a.backend_type,
         coalesce(a.usesysid = ANY (ARRAY(SELECT r.oid FROM pg_roles r WHERE r.rolsuper)), false) AS is_superuser,
         (a.pid = pg_backend_pid() OR ((a.application_name = @own_app AND a.pid = ANY (@own_pids)) OR (a.usename = current_user AND a.application_name LIKE 'pgchatops-%'))) AS is_own,
-        (a.pid <> pg_backend_pid() AND NOT ((a.application_name = @own_app AND a.pid = ANY (@own_pids)) OR (a.usename = current_user AND a.application_name LIKE 'pgchatops-%'))
-         AND (a.application_name = 'pgchatops' OR a.application_name LIKE 'pgchatops-%')) AS claims_bot_name,
+        {ClaimsBotName} AS claims_bot_name,
         a.leader_pid
+        """;
+
+    /// <summary>Uses the bot's application name but is not one of the bot's backends (see <see cref="Columns"/>).</summary>
+    public const string ClaimsBotName = """
+        (a.pid <> pg_backend_pid() AND NOT ((a.application_name = @own_app AND a.pid = ANY (@own_pids)) OR (a.usename = current_user AND a.application_name LIKE 'pgchatops-%'))
+         AND (a.application_name = 'pgchatops' OR a.application_name LIKE 'pgchatops-%'))
         """;
 
     /// <summary>

@@ -8,7 +8,7 @@ namespace PgChatOps.Hosting;
 /// request's aborted token: the platform hangs up once it has its answer) with a bound of its own, and on
 /// shutdown the host waits (up to its shutdown timeout) for what is in flight.
 /// </summary>
-public sealed class DetachedWork(IHostApplicationLifetime lifetime, ILogger<DetachedWork> log) : IHostedService
+public sealed partial class DetachedWork(IHostApplicationLifetime lifetime, ILogger<DetachedWork> log) : IHostedService
 {
     public static readonly TimeSpan MaxDuration = TimeSpan.FromMinutes(10);
 
@@ -36,11 +36,11 @@ public sealed class DetachedWork(IHostApplicationLifetime lifetime, ILogger<Deta
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
-            log.LogWarning("Background work stopped before it finished: {What}", what);
+            StoppedEarly(log, what);
         }
         catch (Exception ex)
         {
-            log.LogError(ex, "Background work failed: {What}", what);
+            Failed(log, ex, what);
         }
         return true;
     });
@@ -49,6 +49,25 @@ public sealed class DetachedWork(IHostApplicationLifetime lifetime, ILogger<Deta
     {
         _running.TryAdd(task, 0);
         _ = task.ContinueWith(t => _running.TryRemove(t, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    /// <summary>
+    /// Completes when no detached work is running: what runs now has finished, and so has whatever it started
+    /// meanwhile (a reply that posts to the audit channel). Work that fails has said so in its own log line.
+    /// </summary>
+    public async Task WhenIdleAsync(CancellationToken ct)
+    {
+        while (!_running.IsEmpty)
+        {
+            try
+            {
+                await Task.WhenAll(_running.Keys).WaitAsync(ct);
+            }
+            catch (Exception) when (!ct.IsCancellationRequested)
+            {
+                // Some work failed; its own log line says so. Keep waiting for the rest.
+            }
+        }
     }
 
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
@@ -64,4 +83,10 @@ public sealed class DetachedWork(IHostApplicationLifetime lifetime, ILogger<Deta
             // Shutdown timed out, or some work failed and said so in its own log line.
         }
     }
+
+    [LoggerMessage(EventId = 2000, Level = LogLevel.Warning, Message = "Background work stopped before it finished: {What}")]
+    private static partial void StoppedEarly(ILogger logger, string what);
+
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Error, Message = "Background work failed: {What}")]
+    private static partial void Failed(ILogger logger, Exception exception, string what);
 }
