@@ -33,7 +33,7 @@ public static class Program
             return 0;
         }
         var config = DefaultConfig.Instance.AddJob(job).WithOptions(ConfigOptions.JoinSummary);
-        if (args is ["watch-sampler"])
+        if (args is ["watch-sampler"] or ["watch-cost"])
         {
             return await WatchSamplerCost.RunAsync(rounds: 200, Console.Out);
         }

@@ -11,13 +11,21 @@ namespace PgChatOps.Benchmarks;
 
 /// <summary>
 /// The watch sampler's server cost at <see cref="Backends"/> backends against a plain <c>SELECT * FROM pg_stat_activity</c>,
-/// by pg_stat_statements (executor time, which includes sending the rows), interleaved on one throwaway cluster
-/// restarted with max_connections and shared_preload_libraries raised. Run with
-/// <c>dotnet run -c Release --project benchmarks/PgChatOps.Benchmarks -- watch-sampler</c>.
+/// interleaved on one throwaway cluster restarted with max_connections and shared_preload_libraries raised, measured
+/// two ways: pg_stat_statements (executor time, which includes sending the rows) and the CPU time (user + system,
+/// from /proc) of the backends that served each. Then what one sample every <see cref="Interval"/> costs as a share
+/// of one CPU (the issue's budget: 2%). Run with
+/// <c>dotnet run -c Release --project benchmarks/PgChatOps.Benchmarks -- watch-cost</c> (or <c>watch-sampler</c>).
 /// </summary>
 public static class WatchSamplerCost
 {
     public const int Backends = 2000;
+
+    /// <summary>The rule interval the budget is stated for (the default <c>Interval</c>).</summary>
+    public static readonly TimeSpan Interval = TimeSpan.FromSeconds(30);
+
+    /// <summary>The issue's budget: samples add at most this share of one CPU on the target.</summary>
+    public const double Budget = 0.02;
     private const int IdleInTransaction = 20;
     private const int Sleeping = 20;
     private const int Waiters = 20;
@@ -100,12 +108,22 @@ public static class WatchSamplerCost
                 await PlainAsync();
             }
             await ExecuteAsync(plain, "SELECT pg_stat_statements_reset()");
+            // The backends that serve each: the sampler's pool (its application name) and the plain read's connection.
+            var samplerPids = await SamplerBackendsAsync(plain);
+            var samplerCpu0 = CpuTime(samplerPids);
+            var plainCpu0 = CpuTime([plain.ProcessID]);
             var sampleMs = new List<double>();
             var plainMs = new List<double>();
             for (var i = 0; i < rounds; i++)
             {
                 sampleMs.Add(await SampleAsync());
                 plainMs.Add(await PlainAsync());
+            }
+            var samplerCpu = (CpuTime(samplerPids) - samplerCpu0).TotalMilliseconds / rounds;
+            var plainCpu = (CpuTime([plain.ProcessID]) - plainCpu0).TotalMilliseconds / rounds;
+            if (!(await SamplerBackendsAsync(plain)).SetEquals(samplerPids))
+            {
+                throw new InvalidOperationException("the sampler's backends changed during the run: its CPU time would be incomplete");
             }
 
             await using var stats = new NpgsqlCommand("""
@@ -129,7 +147,14 @@ public static class WatchSamplerCost
             log.WriteLine($"Watch sampler vs SELECT * FROM pg_stat_activity at {Backends} client backends ({rounds} interleaved rounds):");
             log.WriteLine($"  server (pg_stat_statements mean exec time): sampler {F(s.Mean)} ms (±{F(s.Stddev)}, {s.Calls} calls, 1 row), plain {F(p.Mean)} ms (±{F(p.Stddev)}, {p.Rows / Math.Max(1, p.Calls)} rows a call)");
             log.WriteLine($"  => the sampler costs {F(s.Mean / p.Mean)}× the plain read on the server");
+            log.WriteLine($"  server (backend CPU time, user + system, per call): sampler {F(samplerCpu)} ms, plain {F(plainCpu)} ms => {F(samplerCpu / plainCpu)}×");
             log.WriteLine($"  client wall time (median): sampler {F(Median(sampleMs))} ms, plain (reading every row) {F(Median(plainMs))} ms => {F(Median(sampleMs) / Median(plainMs))}×");
+            var interval = Interval.TotalMilliseconds;
+            string Pct(double share) => (100 * share).ToString("0.000", CultureInfo.InvariantCulture) + "%";
+            var byCpu = samplerCpu / interval;
+            var byExec = s.Mean / interval;
+            log.WriteLine($"  one sample every {Interval.TotalSeconds:0} s costs the target {Pct(byCpu)} of one CPU by backend CPU time ({Pct(byExec)} by executor time); budget {Pct(Budget)}: "
+                + (Math.Max(byCpu, byExec) <= Budget ? "within" : "OVER"));
             return 0;
         }
         finally
@@ -142,6 +167,28 @@ public static class WatchSamplerCost
             }
         }
     }
+
+    /// <summary>The sampler's pooled backends on the target, found by the application name every PgChatOps connection carries.</summary>
+    private static async Task<HashSet<int>> SamplerBackendsAsync(NpgsqlConnection c)
+    {
+        await using var cmd = new NpgsqlCommand("SELECT pid FROM pg_stat_activity WHERE application_name = @app", c);
+        cmd.Parameters.AddWithValue("app", OwnBackends.ApplicationName);
+        var pids = new HashSet<int>();
+        await using var r = await cmd.ExecuteReaderAsync();
+        while (await r.ReadAsync())
+        {
+            pids.Add(r.GetInt32(0));
+        }
+        return pids.Count > 0 ? pids : throw new InvalidOperationException("no sampler backend found");
+    }
+
+    /// <summary>User plus system CPU time of server processes (the throwaway cluster runs on this machine).</summary>
+    private static TimeSpan CpuTime(IEnumerable<int> pids) =>
+        pids.Aggregate(TimeSpan.Zero, (sum, pid) =>
+        {
+            using var p = Process.GetProcessById(pid);
+            return sum + p.TotalProcessorTime;
+        });
 
     private static double Median(List<double> values)
     {

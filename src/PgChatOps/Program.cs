@@ -47,6 +47,7 @@ public sealed partial class Program
     {
         var builder = WebApplication.CreateBuilder(args);
         builder.AddPgChatOps();
+        builder.AddPlatformAlerts();
         builder.AddPgChatOpsWatch();
         builder.AddPgChatOpsWeb();
         var app = builder.Build();

@@ -68,7 +68,8 @@ public static class AlertMessage
         {
             Kind = resolved ? ReplyKind.Outcome : fixes.Count > 0 ? ReplyKind.Confirmation : ReplyKind.Info,
             Visibility = Visibility.Channel,
-            Title = (resolved ? "✔ " : "🚨 ") + a.Title,
+            // A confirmation is already marked by every renderer (⚠); an alert without fixes gets its own marker.
+            Title = (resolved ? "✔ " : fixes.Count > 0 ? "" : "🚨 ") + a.Title,
             Context = $"watch alert {a.Id} · {a.Target}",
             Fields = fields,
             Table = rows.Count == 0 ? null : new ReplyTable(Columns, rows, Math.Max(a.SessionCount, rows.Count)) { MoreHint = $"/pg sessions target={a.Target}" },

@@ -7,10 +7,19 @@ namespace PgChatOps.Watch;
 /// <summary>
 /// The leader lease: one row in the state store, decided by the state store's clock, so replicas with skewed clocks
 /// still agree. The holder renews it every tick; when the holder dies, another replica takes it once it expires.
+/// Each <paramref name="name"/> is a lease of its own in the same table: the watch's, the Discord Gateway's.
 /// </summary>
-public sealed class WatchLease(StateStore store)
+public sealed class WatchLease(StateStore store, string name)
 {
     public const string Name = "watch";
+
+    /// <summary>The watch's leader lease.</summary>
+    [Microsoft.Extensions.DependencyInjection.ActivatorUtilitiesConstructor]
+    public WatchLease(StateStore store) : this(store, Name)
+    {
+    }
+
+    public string LeaseName => name;
 
     /// <summary>Takes or renews the lease for <paramref name="holder"/>; false when another live replica holds it.</summary>
     public async Task<bool> TryAcquireAsync(string holder, TimeSpan ttl, CancellationToken ct)
@@ -26,7 +35,7 @@ public sealed class WatchLease(StateStore store)
             RETURNING holder
             """;
         await using var cmd = store.Pool.CreateCommand(sql);
-        cmd.Parameters.Add(new NpgsqlParameter("name", NpgsqlDbType.Text) { Value = Name });
+        cmd.Parameters.Add(new NpgsqlParameter("name", NpgsqlDbType.Text) { Value = name });
         cmd.Parameters.Add(new NpgsqlParameter("holder", NpgsqlDbType.Text) { Value = holder });
         cmd.Parameters.Add(new NpgsqlParameter("ttl", NpgsqlDbType.Interval) { Value = ttl });
         return await cmd.ExecuteScalarAsync(ct) is string;
@@ -40,7 +49,7 @@ public sealed class WatchLease(StateStore store)
             WHERE name = @name AND holder = @holder
             """;
         await using var cmd = store.Pool.CreateCommand(sql);
-        cmd.Parameters.Add(new NpgsqlParameter("name", NpgsqlDbType.Text) { Value = Name });
+        cmd.Parameters.Add(new NpgsqlParameter("name", NpgsqlDbType.Text) { Value = name });
         cmd.Parameters.Add(new NpgsqlParameter("holder", NpgsqlDbType.Text) { Value = holder });
         await cmd.ExecuteNonQueryAsync(ct);
     }
@@ -50,7 +59,7 @@ public sealed class WatchLease(StateStore store)
     {
         const string sql = "SELECT holder, expires_at FROM pgchatops.watch_lease WHERE name = @name AND expires_at >= now()";
         await using var cmd = store.Pool.CreateCommand(sql);
-        cmd.Parameters.Add(new NpgsqlParameter("name", NpgsqlDbType.Text) { Value = Name });
+        cmd.Parameters.Add(new NpgsqlParameter("name", NpgsqlDbType.Text) { Value = name });
         await using var r = await cmd.ExecuteReaderAsync(ct);
         return await r.ReadAsync(ct) ? (r.GetString(0), r.GetFieldValue<DateTimeOffset>(1)) : null;
     }

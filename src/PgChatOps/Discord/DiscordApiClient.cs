@@ -31,6 +31,14 @@ public sealed class DiscordApiClient(HttpClient http, DiscordRateLimits limits, 
         GiveUpBeyondMaxRetryAfter = true,
     }, time, log, limits);
 
+    /// <summary>
+    /// The first response to an interaction that came over the Gateway (Discord wants it over HTTP within 3 seconds):
+    /// POST interactions/{id}/{token}/callback with what the HTTP endpoint would have returned inline.
+    /// </summary>
+    public Task<ApiResult> RespondToInteractionAsync(string interactionId, string token, JsonObject response, CancellationToken ct) =>
+        // The docs do not say whether callbacks need the bot's credentials; sending them is harmless.
+        SendAsync(HttpMethod.Post, $"interactions/{Segment(interactionId)}/{Segment(token)}/callback", "interactions/callback", response.ToJsonString(DiscordRenderer.Json), bot: true, ct);
+
     /// <summary>Edits the interaction's first response (after a type 5 or 6): PATCH webhooks/{app}/{token}/messages/@original.</summary>
     public Task<ApiResult> EditOriginalAsync(string applicationId, string token, JsonObject message, CancellationToken ct) =>
         SendAsync(HttpMethod.Patch, $"webhooks/{Segment(applicationId)}/{Segment(token)}/messages/@original", "webhooks/@original", message.ToJsonString(DiscordRenderer.Json), bot: false, ct);
@@ -58,6 +66,10 @@ public sealed class DiscordApiClient(HttpClient http, DiscordRateLimits limits, 
     /// <summary>A bot message in a channel: POST channels/{id}/messages.</summary>
     public Task<ApiResult> PostMessageAsync(string channelId, JsonObject message, CancellationToken ct) =>
         SendAsync(HttpMethod.Post, $"channels/{Segment(channelId)}/messages", $"channels/{channelId}/messages", message.ToJsonString(DiscordRenderer.Json), bot: true, ct);
+
+    /// <summary>Edits a bot message in a channel: PATCH channels/{id}/messages/{message id}.</summary>
+    public Task<ApiResult> EditMessageAsync(string channelId, string messageId, JsonObject message, CancellationToken ct) =>
+        SendAsync(HttpMethod.Patch, $"channels/{Segment(channelId)}/messages/{Segment(messageId)}", $"channels/{channelId}/messages/edit", message.ToJsonString(DiscordRenderer.Json), bot: true, ct);
 
     /// <summary>Bulk-overwrites the global (or one guild's) application commands with a JSON array.</summary>
     public Task<ApiResult> OverwriteCommandsAsync(string applicationId, string? guildId, string commandsJson, CancellationToken ct)

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using PgChatOps.Actions;
+using PgChatOps.Discord.Gateway;
 using PgChatOps.Hosting;
 
 namespace PgChatOps.Discord;
@@ -39,11 +40,35 @@ public static class DiscordEndpoints
             // The default request log line holds the URL, and a webhook URL holds the interaction token.
             .RemoveAllLoggers()
             .AddPlatformApiResilience(attemptTimeout: TimeSpan.FromSeconds(10), totalTimeout: TimeSpan.FromSeconds(15));
+        AddGateway(services);
         return builder;
     }
 
+    /// <summary>
+    /// <c>Discord:Mode=gateway</c> (decided when the services start, so settings given late still count): the lease
+    /// holder's Gateway session, with its state in <c>/readyz</c> and <c>/metrics</c>. In http mode it does nothing.
+    /// </summary>
+    private static void AddGateway(IServiceCollection services)
+    {
+        services.TryAddSingleton(sp =>
+        {
+            var discord = sp.GetRequiredService<IOptions<PgChatOpsOptions>>().Value.Discord;
+            return new DiscordGatewayOptions(discord.BotToken ?? "", new Uri(discord.ApiBaseUrl));
+        });
+        services.AddHttpClient(nameof(DiscordGatewayTransport)).RemoveAllLoggers();
+        services.AddSingleton<DiscordGatewayInteractionHandler>();
+        services.AddSingleton<DiscordGatewayService>();
+        services.AddHostedService(sp => sp.GetRequiredService<DiscordGatewayService>());
+        services.AddSingleton<IReadinessReport>(sp => sp.GetRequiredService<DiscordGatewayService>());
+    }
+
+    /// <summary>In gateway mode nothing comes in over HTTP: <c>/discord/interactions</c> is not mapped (404).</summary>
     public static IEndpointRouteBuilder MapDiscordEndpoints(this IEndpointRouteBuilder app)
     {
+        if (app.ServiceProvider.GetRequiredService<IOptions<PgChatOpsOptions>>().Value.Discord.IsGateway)
+        {
+            return app;
+        }
         app.MapPost("/discord/interactions", InteractionAsync)
             .RequireSignature<DiscordSignatureVerifier>(new SignedRequestRules(
                 "Discord",

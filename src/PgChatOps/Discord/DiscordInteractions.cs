@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using PgChatOps.Commands;
 using PgChatOps.Hosting;
 using PgChatOps.Replies;
+using PgChatOps.Watch;
 
 namespace PgChatOps.Discord;
 
@@ -22,7 +23,8 @@ public sealed class DiscordInteractions(
     InlineOrDefer inlineOrDefer,
     DetachedWork background,
     DiscordAutocomplete autocomplete,
-    IOptions<PgChatOpsOptions> options)
+    IOptions<PgChatOpsOptions> options,
+    WatchDesk? watch = null)
 {
     /// <summary>Discord allows 3 seconds for the first response; this leaves room for the network.</summary>
     public static readonly TimeSpan InlineWindow = TimeSpan.FromSeconds(2);
@@ -31,7 +33,11 @@ public sealed class DiscordInteractions(
 
     /// <summary>The response body, or null for an interaction too malformed to answer (400).</summary>
     /// <param name="respondBy">Cancelled when the first response cannot wait any longer (the request was aborted).</param>
-    public async Task<JsonObject?> HandleAsync(JsonElement interaction, CancellationToken respondBy)
+    /// <param name="responded">
+    /// Completes once the response has been sent, when the transport sends it itself (the Gateway's callback): a
+    /// deferred reply edits the deferral, so it must not reach Discord first. Over HTTP the response leaves at once.
+    /// </param>
+    public async Task<JsonObject?> HandleAsync(JsonElement interaction, CancellationToken respondBy, Task? responded = null)
     {
         if (interaction.ValueKind != JsonValueKind.Object
             || !interaction.TryGetProperty("type", out var t) || t.ValueKind != JsonValueKind.Number || !t.TryGetInt32(out var type))
@@ -41,14 +47,14 @@ public sealed class DiscordInteractions(
         return type switch
         {
             DiscordInteractionType.Ping => new JsonObject { ["type"] = DiscordResponseType.Pong },
-            DiscordInteractionType.ApplicationCommand => await CommandAsync(interaction, respondBy),
-            DiscordInteractionType.MessageComponent => await ClickAsync(interaction, respondBy),
+            DiscordInteractionType.ApplicationCommand => await CommandAsync(interaction, responded, respondBy),
+            DiscordInteractionType.MessageComponent => await ClickAsync(interaction, responded, respondBy),
             DiscordInteractionType.Autocomplete => await autocomplete.AnswerAsync(interaction, respondBy),
             _ => DiscordRenderer.Response(DiscordResponseType.ChannelMessageWithSource, Reply.Error("PgChatOps does not handle this kind of interaction.")),
         };
     }
 
-    private async Task<JsonObject?> CommandAsync(JsonElement interaction, CancellationToken respondBy)
+    private async Task<JsonObject?> CommandAsync(JsonElement interaction, Task? responded, CancellationToken respondBy)
     {
         var origin = DiscordOrigin.From(interaction, _discord.ApplicationId);
         if (origin is null || !interaction.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.Object)
@@ -75,7 +81,11 @@ public sealed class DiscordInteractions(
             if (reply.Files.Count > 0)
             {
                 // The text is the inline answer; its files follow as a multipart follow-up on the same interaction.
-                background.Run("attach a reply's files", ct => replies.ShareFilesAsync(reply, origin.ApplicationId, origin.Token, ct));
+                background.Run("attach a reply's files", async ct =>
+                {
+                    await (responded ?? Task.CompletedTask).WaitAsync(ct);
+                    await replies.ShareFilesAsync(reply, origin.ApplicationId, origin.Token, ct);
+                });
             }
             return DiscordRenderer.Response(DiscordResponseType.ChannelMessageWithSource, reply);
         }
@@ -84,6 +94,7 @@ public sealed class DiscordInteractions(
         // Errors and denials are for the requester only: the reply channel turns those into an ephemeral follow-up.
         answer.Defer("deferred command reply", async (reply, ct) =>
         {
+            await (responded ?? Task.CompletedTask).WaitAsync(ct);
             confirmations.Remember(reply, new DiscordConfirmationMessage(origin.ApplicationId, origin.Token));
             await replies.DeliverAsync(reply, new DiscordReplyAddress.DeferredCommand(origin.ApplicationId, origin.Token), ct);
             audit.Post(reply, origin.Channel);
@@ -91,24 +102,36 @@ public sealed class DiscordInteractions(
         return new JsonObject { ["type"] = DiscordResponseType.DeferredChannelMessageWithSource };
     }
 
-    private async Task<JsonObject?> ClickAsync(JsonElement interaction, CancellationToken respondBy)
+    private async Task<JsonObject?> ClickAsync(JsonElement interaction, Task? responded, CancellationToken respondBy)
     {
         var origin = DiscordOrigin.From(interaction, _discord.ApplicationId);
         if (origin is null || !interaction.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.Object)
         {
             return null;
         }
-        if (!DiscordCustomId.TryParse(DiscordOrigin.String(data, "custom_id"), out var role, out var actionId))
+        var customId = DiscordOrigin.String(data, "custom_id");
+        if (DiscordAlertMessage.IsSnooze(customId))
+        {
+            return await SnoozeAsync(origin, customId, responded, respondBy);
+        }
+        if (!DiscordCustomId.TryParse(customId, out var role, out var actionId))
         {
             return DiscordRenderer.Response(DiscordResponseType.ChannelMessageWithSource, Reply.Error("This is not a PgChatOps confirmation button: nothing was done."));
         }
+        // A watch alert stays the incident's living message (the watch updates and resolves it): the outcome of its
+        // fix is a new message replying to the click instead of replacing the alert.
+        var onAlert = DiscordAlertMessage.IsAlert(interaction);
 
         var click = new ButtonClick(Platform.Discord, origin.Workspace, origin.Channel, origin.User, actionId, role)
         {
             IsDirectMessage = origin.IsDirectMessage,
             DeliveryId = DiscordOrigin.String(interaction, "id"),
         };
-        var answer = await inlineOrDefer.StartAsync(ct => pipeline.HandleClickAsync(click, ct), InlineWindow, respondBy);
+        var answer = await inlineOrDefer.StartAsync(async ct =>
+        {
+            var reply = await pipeline.HandleClickAsync(click, ct);
+            return onAlert ? reply with { ReplaceOriginal = false } : reply;
+        }, InlineWindow, respondBy);
         if (answer.IsReady)
         {
             var reply = await answer.Work;
@@ -120,8 +143,41 @@ public sealed class DiscordInteractions(
         // Executing can take seconds (pg_terminate_backend waits for the backend to exit): acknowledge now, edit later.
         answer.Defer("deferred click reply", async (reply, ct) =>
         {
+            await (responded ?? Task.CompletedTask).WaitAsync(ct);
             confirmations.Forget(reply);
             await replies.DeliverAsync(reply, new DiscordReplyAddress.DeferredClick(origin.ApplicationId, origin.Token), ct);
+            audit.Post(reply, origin.Channel);
+        });
+        return new JsonObject { ["type"] = DiscordResponseType.DeferredUpdateMessage };
+    }
+
+    /// <summary>
+    /// A Snooze click (<c>pgchatops.snooze:&lt;alert id&gt;</c>): the same clicker and place as a confirmation click; the
+    /// watch desk checks the channel and the clicker's permission and audits. The alert message itself is updated by
+    /// the watch, so the answer is a new message: in the channel for the outcome, for the clicker only otherwise.
+    /// </summary>
+    private async Task<JsonObject?> SnoozeAsync(DiscordOrigin origin, string? customId, Task? responded, CancellationToken respondBy)
+    {
+        if (!DiscordAlertMessage.TryParseSnooze(customId, out var alertId))
+        {
+            return DiscordRenderer.Response(DiscordResponseType.ChannelMessageWithSource, Reply.Error("This Snooze button carries no valid alert id: nothing was snoozed."));
+        }
+        if (watch is null)
+        {
+            return DiscordRenderer.Response(DiscordResponseType.ChannelMessageWithSource, Reply.Error("The watch is not running here: nothing was snoozed."));
+        }
+        var place = new ChatPlace(Platform.Discord, origin.Workspace, origin.Channel, origin.IsDirectMessage);
+        var answer = await inlineOrDefer.StartAsync(ct => watch.SnoozeAsync(alertId, origin.User, place, ct), InlineWindow, respondBy);
+        if (answer.IsReady)
+        {
+            var reply = await answer.Work;
+            audit.Post(reply, origin.Channel);
+            return DiscordRenderer.Response(DiscordResponseType.ChannelMessageWithSource, reply);
+        }
+        answer.Defer("deferred snooze reply", async (reply, ct) =>
+        {
+            await (responded ?? Task.CompletedTask).WaitAsync(ct);
+            await replies.DeliverAsync(reply with { ReplaceOriginal = false }, new DiscordReplyAddress.DeferredClick(origin.ApplicationId, origin.Token), ct);
             audit.Post(reply, origin.Channel);
         });
         return new JsonObject { ["type"] = DiscordResponseType.DeferredUpdateMessage };

@@ -421,6 +421,40 @@ public sealed class DeploymentCheck(PgChatOpsOptions options, TextWriter output,
         {
             await FailAsync($"discord: users/@me failed: {ex.Message}");
         }
+        if (discord.IsGateway)
+        {
+            await CheckDiscordGatewayAsync(discord, ct);
+        }
+        else
+        {
+            await OkAsync("discord: mode http (interactions arrive at POST /discord/interactions, verified with PgChatOps:Discord:PublicKey)");
+        }
+    }
+
+    /// <summary>Gateway mode connects with the token: <c>gateway/bot</c> must accept it and have session starts left.</summary>
+    private async Task CheckDiscordGatewayAsync(DiscordOptions discord, CancellationToken ct)
+    {
+        try
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(new Uri(discord.ApiBaseUrl), "gateway/bot"));
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bot", discord.BotToken);
+            using var response = await http.SendAsync(request, ct);
+            var body = await response.Content.ReadAsStringAsync(ct);
+            if (!response.IsSuccessStatusCode)
+            {
+                await FailAsync($"discord: mode gateway, but gateway/bot refused the bot token: HTTP {(int)response.StatusCode} (PgChatOps:Discord:BotToken)");
+                return;
+            }
+            using var json = JsonDocument.Parse(body);
+            var limit = json.RootElement.GetProperty("session_start_limit");
+            var remaining = limit.GetProperty("remaining").GetInt32();
+            var line = $"discord: mode gateway, gateway/bot accepts the bot token ({remaining} of {limit.GetProperty("total").GetInt32()} session starts left today)";
+            await (remaining > 0 ? OkAsync(line) : FailAsync(line + "; Discord resets the limit in " + TimeSpan.FromMilliseconds(limit.GetProperty("reset_after").GetDouble())));
+        }
+        catch (Exception ex) when (ex is HttpRequestException or JsonException or TaskCanceledException or UriFormatException or KeyNotFoundException or InvalidOperationException)
+        {
+            await FailAsync($"discord: mode gateway, but gateway/bot failed: {ex.Message}");
+        }
     }
 
     private static string Text(JsonElement e, string name) =>

@@ -14,7 +14,12 @@ namespace PgChatOps.Hosting;
 /// at a time, so a flood of <c>/readyz</c> requests costs the databases one connection each, never the pool.
 /// </summary>
 public sealed class ReadinessCheck(
-    StateStoreMigrator migrator, StateStore store, TargetRegistry targets, TimeProvider? time = null, IOptions<PgChatOpsOptions>? options = null)
+    StateStoreMigrator migrator,
+    StateStore store,
+    TargetRegistry targets,
+    TimeProvider? time = null,
+    IOptions<PgChatOpsOptions>? options = null,
+    IEnumerable<IReadinessReport>? reports = null)
 {
     public static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(2);
 
@@ -30,6 +35,12 @@ public sealed class ReadinessCheck(
         var (ready, stateLine) = migrator.IsReady
             ? await _stateProbe.GetAsync(ProbeStateStoreAsync, ct)
             : (false, $"state store {migrator.LastError ?? "not migrated yet"}");
+        var features = reports?.Select(r => r.Report()).OfType<ReadinessLine>().ToList() ?? [];
+        if (ready && features.FirstOrDefault(f => !f.Ready) is { } broken)
+        {
+            (ready, stateLine) = (false, broken.Text + "\n" + stateLine);
+            features.Remove(broken);
+        }
         var body = new StringBuilder();
         body.Append(ready ? "ready\n" : "not ready: ").Append(ready ? "" : stateLine + "\n");
         if (ready)
@@ -43,6 +54,10 @@ public sealed class ReadinessCheck(
         foreach (var line in await targetLines)
         {
             body.Append(line).Append('\n');
+        }
+        foreach (var feature in features)
+        {
+            body.Append(feature.Text).Append('\n');
         }
         foreach (var name in targets.Names)
         {

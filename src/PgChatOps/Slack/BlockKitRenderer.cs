@@ -257,7 +257,7 @@ public static class BlockKitRenderer
         return elements.Count == 0 ? null : new JsonObject { ["type"] = "actions", ["elements"] = elements };
     }
 
-    private static JsonObject Button(ReplyButton button)
+    internal static JsonObject Button(ReplyButton button)
     {
         var confirm = button.Role == ButtonRole.Confirm;
         var json = new JsonObject
@@ -289,7 +289,7 @@ public static class BlockKitRenderer
         return json;
     }
 
-    private static JsonObject PlainText(string? text, int max, string fallback)
+    internal static JsonObject PlainText(string? text, int max, string fallback)
     {
         var cut = Format.Truncate(text is null ? null : SlackText.Clean(text), max);
         return new JsonObject

@@ -131,6 +131,37 @@ public sealed class CheckTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Check_reports_the_discord_mode_and_in_gateway_mode_whether_gateway_bot_accepts_the_token()
+    {
+        await using var api = await FakeHttpServer.StartAsync();
+        api.Handler = r => (r.Path, r.Headers.GetValueOrDefault("Authorization")) switch
+        {
+            ("/discord/users/@me", "Bot discord-good") => FakeResponse.Json("""{"id":"42","username":"PgChatOps","bot":true}"""),
+            ("/discord/gateway/bot", "Bot discord-good") => FakeResponse.Json(
+                """{"url":"wss://gateway.discord.gg","shards":1,"session_start_limit":{"total":1000,"remaining":987,"reset_after":14400000,"max_concurrency":1}}"""),
+            _ => FakeResponse.Json("""{"message":"401: Unauthorized","code":0}""", HttpStatusCode.Unauthorized),
+        };
+        var state = await TestDatabase.CreateDatabaseAsync("state");
+        var options = Options(await TestDatabase.ConnectionStringAsync(), await TestDatabase.ConnectionStringAsync(state));
+        options.Discord = new DiscordOptions { Mode = "gateway", ApplicationId = "1", BotToken = "discord-good", ApiBaseUrl = api.BaseUrl + "discord/" };
+
+        var (exit, lines) = await CheckAsync(options);
+
+        Assert.Equal(0, exit);
+        Assert.Contains("ok   discord: mode gateway, gateway/bot accepts the bot token (987 of 1000 session starts left today)", lines);
+        Assert.Equal("GET", Assert.Single(api.Requests, r => r.Path == "/discord/gateway/bot").Method);
+
+        options.Discord.BotToken = "discord-revoked";
+        var (refusedExit, refused) = await CheckAsync(options);
+        Assert.Equal(1, refusedExit);
+        Assert.Contains("FAIL discord: mode gateway, but gateway/bot refused the bot token: HTTP 401 (PgChatOps:Discord:BotToken)", refused);
+
+        options.Discord = new DiscordOptions { ApplicationId = "1", PublicKey = new string('b', 64), BotToken = "discord-good", ApiBaseUrl = api.BaseUrl + "discord/" };
+        var (_, http) = await CheckAsync(options);
+        Assert.Contains(http, l => l.StartsWith("ok   discord: mode http", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Check_fails_when_slack_or_discord_refuse_the_token()
     {
         await using var api = await FakeHttpServer.StartAsync();

@@ -90,6 +90,30 @@ public sealed class SettingsValidatorTests
     }
 
     [Fact]
+    public void Gateway_mode_needs_the_bot_token_and_application_id_and_no_public_key()
+    {
+        Assert.Equal(
+        [
+            "PgChatOps:Discord:BotToken is empty, but PgChatOps:Discord:Mode is gateway: the bot could not connect to the Gateway",
+            "PgChatOps:Discord:ApplicationId is empty, but PgChatOps:Discord:Mode is gateway: follow-ups and edits could not be addressed",
+        ], Failures(With(("PgChatOps:Discord:Mode", "gateway"))));
+        Assert.Empty(Failures(With(
+            ("PgChatOps:Discord:Mode", "gateway"),
+            ("PgChatOps:Discord:BotToken", "token"),
+            ("PgChatOps:Discord:ApplicationId", "123"),
+            ("PgChatOps:Discord:AuditChannel", "42"))));
+        Assert.Empty(Failures(With(("PgChatOps:Discord:Mode", "http"))));
+    }
+
+    [Fact]
+    public void An_unknown_discord_mode_names_the_allowed_values()
+    {
+        Assert.Equal(
+            ["PgChatOps:Discord:Mode is 'websocket': use http (the interactions endpoint) or gateway (the Gateway WebSocket, outbound only)"],
+            Failures(With(("PgChatOps:Discord:Mode", "websocket"))));
+    }
+
+    [Fact]
     public void A_rule_is_named_by_the_index_the_operator_wrote()
     {
         var settings = Valid();

@@ -36,4 +36,11 @@ internal sealed record DiscordGatewayOptions(string BotToken, Uri ApiBaseUrl)
 
     /// <summary>How long a stop waits for running handlers before cancelling them.</summary>
     public TimeSpan StopDrainTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// The gateway lease (one session per bot across replicas): how long it lives unrenewed, and how often the holder
+    /// renews it and the others try to take it. A holder that dies is replaced within TTL + one interval (13 s).
+    /// </summary>
+    public TimeSpan LeaseTimeToLive { get; init; } = TimeSpan.FromSeconds(10);
+    public TimeSpan LeaseRenewInterval { get; init; } = TimeSpan.FromSeconds(3);
 }

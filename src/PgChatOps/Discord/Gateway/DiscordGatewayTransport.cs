@@ -203,7 +203,7 @@ internal sealed class DiscordGatewayTransport(
 
     private async Task<GatewayBotInfo> ReadGatewayBotAsync(CancellationToken ct)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, DiscordInteractionCallback.ApiUrl(options.ApiBaseUrl, "gateway/bot"));
+        using var request = new HttpRequestMessage(HttpMethod.Get, GatewayUrl.ApiUrl(options.ApiBaseUrl, "gateway/bot"));
         request.Headers.Authorization = new AuthenticationHeaderValue("Bot", options.BotToken);
         request.Headers.TryAddWithoutValidation("User-Agent", DiscordApiClient.UserAgent);
         using var response = await http.SendAsync(request, ct);

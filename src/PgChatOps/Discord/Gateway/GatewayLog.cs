@@ -54,6 +54,27 @@ internal static partial class GatewayLog
     [LoggerMessage(4116, LogLevel.Information, "Discord Gateway: session invalidated (op 9, resumable: {Resumable})")]
     public static partial void InvalidSession(this ILogger log, bool resumable);
 
-    [LoggerMessage(4117, LogLevel.Warning, "Discord Gateway: interaction callback answered {Status}")]
-    public static partial void CallbackFailed(this ILogger log, int status);
+    [LoggerMessage(4117, LogLevel.Warning, "Discord Gateway: the interaction callback failed ({Result})")]
+    public static partial void CallbackFailed(this ILogger log, string result);
+
+    [LoggerMessage(4118, LogLevel.Warning, "Discord Gateway: dropped a malformed interaction {InteractionId}")]
+    public static partial void MalformedInteraction(this ILogger log, string? interactionId);
+
+    [LoggerMessage(4119, LogLevel.Information, "Discord Gateway: this replica ({Holder}) holds the gateway lease and connects")]
+    public static partial void LeaseTaken(this ILogger log, string holder);
+
+    [LoggerMessage(4120, LogLevel.Warning, "Discord Gateway: this replica ({Holder}) lost the gateway lease; disconnecting so only one session runs")]
+    public static partial void LeaseLost(this ILogger log, string holder);
+
+    [LoggerMessage(4121, LogLevel.Information, "Discord Gateway: standing by; the gateway lease is held by {Holder}")]
+    public static partial void Standby(this ILogger log, string? holder);
+
+    [LoggerMessage(4122, LogLevel.Warning, "Discord Gateway: the gateway lease could not be renewed ({Error})")]
+    public static partial void LeaseFailed(this ILogger log, string error);
+
+    [LoggerMessage(4123, LogLevel.Information, "Discord Gateway: released the gateway lease")]
+    public static partial void LeaseReleased(this ILogger log);
+
+    [LoggerMessage(4124, LogLevel.Critical, "Discord Gateway: this replica stops competing for the gateway lease until it is restarted: {Reason}")]
+    public static partial void Retired(this ILogger log, string reason);
 }

@@ -21,8 +21,14 @@ public sealed class DiscordGatewayTransportTests
     {
         await using var fake = await FakeDiscordGateway.StartAsync();
         await using var run = new GatewayTestRun(fake);
-        var callback = new DiscordInteractionCallback(new HttpClient(), fake.ApiBaseUrl, FakeDiscordGateway.Token, NullLogger<DiscordInteractionCallback>.Instance);
-        run.Handler.OnInteraction = (interaction, ct) => callback.RespondAsync(interaction, """{"type":4,"data":{"content":"pong"}}""", ct);
+        using var http = new HttpClient { BaseAddress = fake.ApiBaseUrl };
+        var settings = new PgChatOps.Hosting.PgChatOpsOptions();
+        settings.Discord.BotToken = FakeDiscordGateway.Token;
+        var api = new PgChatOps.Discord.DiscordApiClient(http, new PgChatOps.Discord.DiscordRateLimits(TimeProvider.System),
+            Microsoft.Extensions.Options.Options.Create(settings), TimeProvider.System, NullLogger<PgChatOps.Discord.DiscordApiClient>.Instance);
+        run.Handler.OnInteraction = (interaction, ct) => api.RespondToInteractionAsync(
+            interaction.GetProperty("id").GetString()!, interaction.GetProperty("token").GetString()!,
+            new System.Text.Json.Nodes.JsonObject { ["type"] = 4, ["data"] = new System.Text.Json.Nodes.JsonObject { ["content"] = "pong" } }, ct);
         run.Start();
 
         var connection = await fake.WaitForConnectionAsync(1);

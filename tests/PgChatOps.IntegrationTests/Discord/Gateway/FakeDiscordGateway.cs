@@ -17,7 +17,8 @@ namespace PgChatOps.IntegrationTests.Discord.Gateway;
 /// <c>resume_gateway_url</c>, so resumes are told apart) checks <c>v=10&amp;encoding=json</c>, sends Hello, checks
 /// Identify and Resume, numbers dispatches with <c>s</c>, replays what a resumed session missed, ACKs heartbeats
 /// unless told not to, and closes with Discord's codes (4002 for a payload over 4096 bytes, 4004 for a wrong token,
-/// 4007 for a bad resume seq). Tests drive each connection: dispatches, op 1, op 7, op 9, close codes.
+/// 4007 for a bad resume seq). Tests drive each connection: dispatches, op 1, op 7, op 9, close codes. Interaction
+/// callbacks, webhook follow-ups and edits and channel posts are recorded and answered with success.
 /// </summary>
 public sealed class FakeDiscordGateway : IAsyncDisposable
 {
@@ -55,6 +56,9 @@ public sealed class FakeDiscordGateway : IAsyncDisposable
     public string GatewayAcceptedToken { get; set; } = Token;
 
     public ConcurrentQueue<RecordedRequest> HttpRequests { get; } = new();
+
+    /// <summary>How long an interaction callback takes to be answered (the network and Discord): zero unless a test sets it.</summary>
+    public TimeSpan CallbackLatency { get; set; }
 
     public ConcurrentQueue<FakeGatewayConnection> Connections { get; } = new();
 
@@ -145,7 +149,15 @@ public sealed class FakeDiscordGateway : IAsyncDisposable
         }
         if (request.Method == "POST" && request.Path.StartsWith("/api/v10/interactions/", StringComparison.Ordinal) && request.Path.EndsWith("/callback", StringComparison.Ordinal))
         {
+            await Task.Delay(CallbackLatency);
             context.Response.StatusCode = 204;
+            return;
+        }
+        // Follow-ups, edits of the original response and channel posts (the audit channel), as the real API answers them.
+        if (request.Path.StartsWith("/api/v10/webhooks/", StringComparison.Ordinal)
+            || (request.Method == "POST" && request.Path.StartsWith("/api/v10/channels/", StringComparison.Ordinal)))
+        {
+            await context.Response.WriteAsJsonAsync(new { id = "19" + Random.Shared.NextInt64(10_000_000_000_000_000, 99_999_999_999_999_999) });
             return;
         }
         context.Response.StatusCode = 404;

@@ -53,5 +53,5 @@ public sealed class GatewayPayloadsTests
     [InlineData("https://discord.com/api/v10/")]
     [InlineData("https://discord.com/api/v10")]
     public void Api_paths_land_under_the_base_with_or_without_its_slash(string baseUrl) =>
-        Assert.Equal("https://discord.com/api/v10/gateway/bot", DiscordInteractionCallback.ApiUrl(new Uri(baseUrl), "gateway/bot").AbsoluteUri);
+        Assert.Equal("https://discord.com/api/v10/gateway/bot", GatewayUrl.ApiUrl(new Uri(baseUrl), "gateway/bot").AbsoluteUri);
 }

@@ -1,0 +1,3 @@
+namespace PgChatOps.Hosting;
+
+public sealed record ReadinessLine(bool Ready, string Text);
