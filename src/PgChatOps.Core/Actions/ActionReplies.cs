@@ -24,7 +24,7 @@ public static class ActionReplies
                 + (protectedCount > 10 ? "; …" : "") + ".");
         }
         notes.Add($"Only these sessions, identified by pid and start time, are touched; sessions that start later are not. "
-            + $"This confirmation expires at {Format.Time(action.ExpiresAt)} ({Format.Duration(action.ExpiresAt - now)}).");
+            + $"This confirmation expires at {Format.At(action.ExpiresAt)} ({Format.Duration(action.ExpiresAt - now)}).");
         notes.Add($"Confirming needs the '{CommandGrammar.ClassName(action.Kind.Class())}' permission here"
             + (distinctApprover ? ", and must come from someone other than the requester." : "."));
 
@@ -102,7 +102,7 @@ public static class ActionReplies
             [
                 new("requested by", action.RequestedByName),
                 new("confirmed by", approver.DisplayName),
-                new("when", Format.Time(now)),
+                new("when", Format.At(now)),
             ],
             Table = new ReplyTable(OutcomeColumns, result.Select(o => OutcomeRow(action, o)).ToList(), result.Count),
             Notes = notes,
@@ -219,7 +219,7 @@ public static class ActionReplies
         [
             new("requested by", action.RequestedByName),
             new("confirmed by", action.DecidedByName ?? ""),
-            new("confirmed at", action.DecidedAt is { } at ? Format.Time(at) : ""),
+            new("confirmed at", action.DecidedAt is { } at ? Format.At(at) : ""),
             new("command", CommandGrammar.Prefix + " " + action.Command),
             new("sessions", string.Join(", ", action.Actionable.Select(s => s.Pid))),
         ],

@@ -341,7 +341,7 @@ public sealed class ActionService(
     private static Reply AlreadyHandled(PendingAction action)
     {
         var who = action.DecidedByName is { } by ? $" by {by}" : "";
-        var when = action.DecidedAt is { } at ? $" at {Format.Time(at)}" : "";
+        var when = action.DecidedAt is { } at ? $" at {Format.At(at)}" : "";
         var what = action.Status switch
         {
             ActionStatus.Confirmed => "is being executed, confirmed",

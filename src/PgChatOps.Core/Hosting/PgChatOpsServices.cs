@@ -42,6 +42,7 @@ public static class PgChatOpsServices
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<TargetRegistry>();
         services.AddSingleton<ActivityReader>();
+        services.AddSingleton<NameSuggestions>();
         services.AddSingleton<Snapshots.SessionSnapshot>();
         services.AddSingleton<StateStore>();
         services.AddSingleton<AuditLog>();

@@ -13,7 +13,7 @@ public static class AuditReplies
     public static Reply Actions(IReadOnlyList<AuditedAction> actions, Command command, DateTimeOffset now)
     {
         var filtered = command.Pid is not null || !command.Audit.IsEmpty || command.Target is not null;
-        var context = $"from the audit log, as of {Format.Time(now)}" + (filtered ? $" · {Format.Truncate(CommandGrammar.Prefix + " " + command.Text, 120)}" : "");
+        var context = $"from the audit log, as of {Format.At(now)}" + (filtered ? $" · {Format.Truncate(CommandGrammar.Prefix + " " + command.Text, 120)}" : "");
         if (actions.Count == 0)
         {
             return new Reply
@@ -69,16 +69,16 @@ public static class AuditReplies
     {
         var who = s.User is null ? "" : s.Database is null ? $" ({s.User})" : $" ({s.User}@{s.Database})";
         var asked = $"pid {s.Pid.ToString(CultureInfo.InvariantCulture)}{who} on {a.Target}: {a.Kind} asked by {a.RequestedBy}";
-        var decided = a.DecidedAt is { } d ? Format.Time(d) : "?";
+        var decided = a.DecidedAt is { } d ? Format.At(d) : "?";
         return a.Status switch
         {
             "executed" => $"{asked}, confirmed by {a.DecidedBy} at {decided}, result {s.Result ?? "not recorded"}",
             "failed" => $"{asked}, confirmed by {a.DecidedBy} at {decided}, failed before a result",
             "outcome_unknown" => $"{asked}, confirmed by {a.DecidedBy} at {decided}, result unknown (the replica running it stopped)",
             "confirmed" => $"{asked}, confirmed by {a.DecidedBy} at {decided}, result not recorded yet",
-            "aborted" => $"{asked} at {Format.Time(a.At)}, aborted by {a.DecidedBy}: nothing done",
-            "expired" => $"{asked} at {Format.Time(a.At)}, never confirmed (expired): nothing done",
-            _ => $"{asked} at {Format.Time(a.At)}, waiting for confirmation",
+            "aborted" => $"{asked} at {Format.At(a.At)}, aborted by {a.DecidedBy}: nothing done",
+            "expired" => $"{asked} at {Format.At(a.At)}, never confirmed (expired): nothing done",
+            _ => $"{asked} at {Format.At(a.At)}, waiting for confirmation",
         };
     }
 

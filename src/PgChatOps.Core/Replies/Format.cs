@@ -27,7 +27,7 @@ public static class Format
         {
             return "";
         }
-        var oneLine = OneLine(text);
+        var oneLine = OneLine(ReplyTime.Plain(text));
         if (oneLine.Length <= max)
         {
             return oneLine;
@@ -47,6 +47,7 @@ public static class Format
         {
             return "";
         }
+        text = ReplyTime.Plain(text);
         if (text.Length <= max)
         {
             return text;
@@ -65,6 +66,7 @@ public static class Format
     /// </summary>
     public static string OneLine(string text)
     {
+        text = ReplyTime.Plain(text);
         var indent = 0;
         while (indent < text.Length && text[indent] == ' ')
         {
@@ -102,6 +104,7 @@ public static class Format
         {
             return "";
         }
+        text = ReplyTime.Plain(text);
         var i = 0;
         while (i < text.Length && !NeedsEscape(text[i]))
         {
@@ -165,6 +168,12 @@ public static class Format
     public static string Time(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture);
 
     public static string Time(DateTime at) => Time(new DateTimeOffset(DateTime.SpecifyKind(at, DateTimeKind.Utc)));
+
+    /// <summary>A moment in reply text, shown in each reader's own time where the platform can (<see cref="ReplyTime"/>); UTC elsewhere.</summary>
+    public static string At(DateTimeOffset at) => ReplyTime.Token(at);
+
+    /// <inheritdoc cref="At(DateTimeOffset)"/>
+    public static string At(DateTime at) => ReplyTime.Token(at);
 
     /// <summary>"1 session", "3 sessions".</summary>
     public static string Count(int n, string noun) => noun.ToQuantity(n);

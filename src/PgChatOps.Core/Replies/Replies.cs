@@ -165,9 +165,9 @@ public static class Replies
             new("client", (s.Client ?? "—") + (d.ClientHostname is { } h ? $" ({h})" : "") + (d.ClientPort is > 0 ? $":{d.ClientPort}" : "")),
             new("state", s.State is null ? "—" : $"{s.State} for {Format.Duration(s.InState)}"),
             new("wait", s.WaitEventType is null ? "not waiting" : $"{s.WaitEventType}: {s.WaitEvent}" + (d.WaitStart is { } ws ? $" for {Format.Duration(now.UtcDateTime - ws)}" : "")),
-            new("connected", $"{Format.Time(s.BackendStart)} ({Format.Duration(now.UtcDateTime - s.BackendStart)} ago)"),
-            new("transaction", s.XactStart is { } x ? $"open for {Format.Duration(now.UtcDateTime - x)} (since {Format.Time(x)})" : "none"),
-            new("query started", s.QueryStart is { } q ? Format.Time(q) : "—"),
+            new("connected", $"{Format.At(s.BackendStart)} ({Format.Duration(now.UtcDateTime - s.BackendStart)} ago)"),
+            new("transaction", s.XactStart is { } x ? $"open for {Format.Duration(now.UtcDateTime - x)} (since {Format.At(x)})" : "none"),
+            new("query started", s.QueryStart is { } q ? Format.At(q) : "—"),
             new("blocked by", s.BlockedBy.Count == 0 ? "nobody" : string.Join(", ", s.BlockedBy)),
             new("blocking", Format.Count(d.BlockingCount, "session")),
             new("xid / xmin", $"{d.BackendXid ?? "—"} / {d.BackendXmin ?? "—"}"),
@@ -241,7 +241,7 @@ public static class Replies
     {
         Kind = ReplyKind.Info,
         Title = targets.Count == 0 ? "No targets available in this channel" : $"{Format.Count(targets.Count, "target")} available here",
-        Context = $"as of {Format.Time(now)}",
+        Context = $"as of {Format.At(now)}",
         Table = targets.Count == 0 ? null : new ReplyTable(["target", "status"],
             targets.Select(t => (IReadOnlyList<string>)[t.Name + (t.IsDefault ? " (default)" : ""), t.Status]).ToList(), targets.Count)
         { RowNoun = "targets" },
@@ -252,12 +252,12 @@ public static class Replies
         Kind = report.IsIntact ? ReplyKind.Info : ReplyKind.Error,
         Visibility = Visibility.Channel,
         Title = "Audit chain " + report.Summary,
-        Context = $"every row of the audit log checked against the SHA-256 chain, as of {Format.Time(now)}",
+        Context = $"every row of the audit log checked against the SHA-256 chain, as of {Format.At(now)}",
         Notes = report.IsIntact
             ? ["A row deleted or changed, even by a superuser, breaks the chain from that row on."]
             : ["Someone with rights beyond the bot's changed the audit log. Keep this message; the database's own logs may say who."],
     };
 
     public static string Context(string target, DateTimeOffset now, string? command) =>
-        $"target {target} · {Format.Time(now)}" + (command is { Length: > 0 } c ? $" · {Format.Truncate(CommandGrammar.Prefix + " " + c, 120)}" : "");
+        $"target {target} · {Format.At(now)}" + (command is { Length: > 0 } c ? $" · {Format.Truncate(CommandGrammar.Prefix + " " + c, 120)}" : "");
 }

@@ -40,7 +40,7 @@ public static class SnapshotReplies
             Fields = fields,
             Notes =
             [
-                $"Every client session at {Format.Time(s.TakenAt)}, one row each: all the columns the bot reads, who blocks whom "
+                $"Every client session at {Format.At(s.TakenAt)}, one row each: all the columns the bot reads, who blocks whom "
                 + "(blocked_by, blocking, root_blocker) and since when (lock_wait_start). The file's SHA-256 is in the audit log.",
             ],
             Files = [CsvFile(file, $"Sessions on {target} at {Format.Time(s.TakenAt)}")],
@@ -61,7 +61,7 @@ public static class SnapshotReplies
                 Notes =
                 [
                     .. list.Notes,
-                    $"All {Format.Count(s.Sessions, "matching session")} at {Format.Time(s.TakenAt)} are in the attached file {s.FileName} ({Size(file.Content.Length)}).",
+                    $"All {Format.Count(s.Sessions, "matching session")} at {Format.At(s.TakenAt)} are in the attached file {s.FileName} ({Size(file.Content.Length)}).",
                 ],
                 Files = [CsvFile(file, $"{CommandGrammar.Prefix} {command.Text}")],
             };

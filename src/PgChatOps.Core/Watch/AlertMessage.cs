@@ -17,11 +17,11 @@ public static class AlertMessage
         var fields = new List<ReplyField>
         {
             new("rule", $"{a.Rule} ({a.Condition.Name()}, threshold {a.Threshold})"),
-            new("opened", Format.Time(a.OpenedAt)),
+            new("opened", Format.At(a.OpenedAt)),
         };
         if (a.ResolvedAt is { } at)
         {
-            fields.Add(new("resolved", $"{Format.Time(at)}, after {Format.Duration(a.Lasted)}"));
+            fields.Add(new("resolved", $"{Format.At(at)}, after {Format.Duration(a.Lasted)}"));
         }
         if (a.Waiters is { } waiters)
         {
@@ -35,13 +35,13 @@ public static class AlertMessage
         var notes = new List<string>();
         if (a.SnoozedUntil is { } until && a.SnoozedBy is { } by && !resolved)
         {
-            notes.Add($"Snoozed by {by} until {Format.Time(until)}: updates are muted until then.");
+            notes.Add($"Snoozed by {by} until {Format.At(until)}: updates are muted until then.");
         }
         foreach (var fix in fixes)
         {
             notes.Add($"{fix.Label}: acts only on the {Format.Count(fix.Sessions.Count, "session")} marked '{FixWord(fix.Kind)}', identified by pid and start time, "
                 + $"and needs the '{CommandGrammar.ClassName(Class(fix.Kind).Class())}' permission on {a.Target} here. "
-                + $"Its button works until {Format.Time(fix.ExpiresAt)} and is renewed while the incident lasts.");
+                + $"Its button works until {Format.At(fix.ExpiresAt)} and is renewed while the incident lasts.");
         }
         notes.AddRange(resolved ? [] : a.FixNotes);
 

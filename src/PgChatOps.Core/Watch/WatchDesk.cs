@@ -57,8 +57,8 @@ public sealed class WatchDesk(
         var notes = new List<string>();
         foreach (var i in open.Take(20))
         {
-            var snoozed = i.SnoozedUntil is { } until && until > now ? $", snoozed by {i.SnoozedBy} until {Format.Time(until)}" : "";
-            notes.Add($"• {i.Alert.Title} (since {Format.Time(i.OpenedAt)}{snoozed}; alert {i.Id})");
+            var snoozed = i.SnoozedUntil is { } until && until > now ? $", snoozed by {i.SnoozedBy} until {Format.At(until)}" : "";
+            notes.Add($"• {i.Alert.Title} (since {Format.At(i.OpenedAt)}{snoozed}; alert {i.Id})");
         }
         if (open.Count > 20)
         {
@@ -74,7 +74,7 @@ public sealed class WatchDesk(
         {
             Kind = ReplyKind.Info,
             Title = $"{Format.Count(rows.Count, "watch rule")} here, {Format.Count(open.Count, "open incident")}",
-            Context = $"{leader} · {Format.Time(now)}",
+            Context = $"{leader} · {Format.At(now)}",
             Table = rows.Count == 0 ? null : new ReplyTable(["rule", "target", "condition", "threshold", "alerts to", "every", "state"], rows, rows.Count) { RowNoun = "rules" },
             Notes = notes,
         };
@@ -135,7 +135,7 @@ public sealed class WatchDesk(
             Kind = ReplyKind.Info,
             Title = $"{Format.Count(ordered.Count, "target")} matching {CommandParser.Clip(pattern)}, worst first"
                 + (down > 0 ? $": {down} not answering" : ""),
-            Context = $"each target sampled at {Format.Time(now)}, {Format.Duration(FleetTimeout)} at most",
+            Context = $"each target sampled at {Format.At(now)}, {Format.Duration(FleetTimeout)} at most",
             Table = new ReplyTable(["target", "connections", "used", "active", "idle in tx", "waiting", "longest tx", "incidents", "status"],
                 ordered.Select(Row).ToList(), ordered.Count) { RowNoun = "targets" },
         };
@@ -245,7 +245,7 @@ public sealed class WatchDesk(
         return new Reply
         {
             Kind = ReplyKind.Outcome,
-            Title = $"{clicker.DisplayName} snoozed '{incident.Rule}' on {incident.Target} until {Format.Time(snoozed.SnoozedUntil ?? until)}",
+            Title = $"{clicker.DisplayName} snoozed '{incident.Rule}' on {incident.Target} until {Format.At(snoozed.SnoozedUntil ?? until)}",
             Context = $"watch alert {alertId}",
             Notes = ["Updates and re-alerts of this incident are muted until then; it is still marked resolved when it clears."],
         };

@@ -51,6 +51,18 @@ public sealed class DiscordApiClient(HttpClient http, DiscordRateLimits limits, 
     public Task<ApiResult> FollowUpAsync(string applicationId, string token, JsonObject message, CancellationToken ct) =>
         SendAsync(HttpMethod.Post, $"webhooks/{Segment(applicationId)}/{Segment(token)}", "webhooks/followup", message.ToJsonString(DiscordRenderer.Json), bot: false, ct);
 
+    /// <summary>
+    /// A follow-up that carries files: POST webhooks/{app}/{token} as multipart/form-data, the message in
+    /// <c>payload_json</c> and each file as <c>files[n]</c> (<see cref="DiscordAttachment"/>).
+    /// </summary>
+    public Task<ApiResult> FollowUpWithFilesAsync(string applicationId, string token, JsonObject message, IReadOnlyList<DiscordFile> files, CancellationToken ct) =>
+        _sender.SendAsync(
+            () => new HttpRequestMessage(HttpMethod.Post, $"webhooks/{Segment(applicationId)}/{Segment(token)}")
+            {
+                Content = DiscordAttachment.ForWebhookMessage(message, files),
+            },
+            "POST webhooks/followup", ct);
+
     /// <summary>A bot message in a channel: POST channels/{id}/messages.</summary>
     public Task<ApiResult> PostMessageAsync(string channelId, JsonObject message, CancellationToken ct) =>
         SendAsync(HttpMethod.Post, $"channels/{Segment(channelId)}/messages", $"channels/{channelId}/messages", message.ToJsonString(DiscordRenderer.Json), bot: true, ct);

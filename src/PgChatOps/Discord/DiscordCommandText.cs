@@ -14,6 +14,8 @@ public static class DiscordCommandText
 {
     public const string CommandName = "pg";
 
+    private const string SessionsVerb = "sessions";
+
     /// <summary>The quote pairs the parser knows, each with every character that would close it.</summary>
     private static readonly (char Open, char Close, char[] Closers)[] Quotes =
     [
@@ -43,6 +45,7 @@ public static class DiscordCommandText
         }
 
         var args = new List<(string, string)>();
+        var csv = false;
         if (sub.TryGetProperty("options", out var subOptions) && subOptions.ValueKind == JsonValueKind.Array)
         {
             foreach (var option in subOptions.EnumerateArray())
@@ -51,6 +54,16 @@ public static class DiscordCommandText
                 if (!option.TryGetProperty("value", out var value))
                 {
                     return (null, $"Option '{CommandParser.Clip(key)}' has no value.");
+                }
+                if (value.ValueKind is JsonValueKind.True or JsonValueKind.False)
+                {
+                    // The one boolean option: sessions' csv, which is a bare word in the grammar.
+                    if (key != CommandGrammar.SessionsCsv || verb.GetString() != SessionsVerb)
+                    {
+                        return (null, $"Option '{CommandParser.Clip(key)}' has a value of a kind PgChatOps does not take; use `/{CommandName} help`.");
+                    }
+                    csv = value.ValueKind == JsonValueKind.True;
+                    continue;
                 }
                 var text = value.ValueKind switch
                 {
@@ -65,7 +78,8 @@ public static class DiscordCommandText
                 args.Add((key, text));
             }
         }
-        return Build(verb.GetString()!, args);
+        var built = Build(verb.GetString()!, args);
+        return csv && built.Text is { } command ? (command + " " + CommandGrammar.SessionsCsv, null) : built;
     }
 
     /// <summary>

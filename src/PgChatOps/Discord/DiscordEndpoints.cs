@@ -23,6 +23,7 @@ public static class DiscordEndpoints
         services.TryAddDetachedWork();
         services.AddTransient<DiscordInteractions>();
         services.AddSingleton<DiscordReplyChannel>();
+        services.AddSingleton<DiscordAutocomplete>();
         services.AddSingleton<DiscordAuditChannel>();
         services.AddSingleton<DiscordOpenConfirmations>();
         services.AddSingleton<IActionExpiryListener>(sp => sp.GetRequiredService<DiscordOpenConfirmations>());

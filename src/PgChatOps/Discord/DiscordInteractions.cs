@@ -21,6 +21,8 @@ public sealed class DiscordInteractions(
     DiscordAuditChannel audit,
     DiscordOpenConfirmations confirmations,
     InlineOrDefer inlineOrDefer,
+    DetachedWork background,
+    DiscordAutocomplete autocomplete,
     IOptions<PgChatOpsOptions> options,
     WatchDesk? watch = null)
 {
@@ -47,11 +49,7 @@ public sealed class DiscordInteractions(
             DiscordInteractionType.Ping => new JsonObject { ["type"] = DiscordResponseType.Pong },
             DiscordInteractionType.ApplicationCommand => await CommandAsync(interaction, responded, respondBy),
             DiscordInteractionType.MessageComponent => await ClickAsync(interaction, responded, respondBy),
-            DiscordInteractionType.Autocomplete => new JsonObject
-            {
-                ["type"] = DiscordResponseType.AutocompleteResult,
-                ["data"] = new JsonObject { ["choices"] = new JsonArray() },
-            },
+            DiscordInteractionType.Autocomplete => await autocomplete.AnswerAsync(interaction, respondBy),
             _ => DiscordRenderer.Response(DiscordResponseType.ChannelMessageWithSource, Reply.Error("PgChatOps does not handle this kind of interaction.")),
         };
     }
@@ -80,6 +78,15 @@ public sealed class DiscordInteractions(
             var reply = await answer.Work;
             confirmations.Remember(reply, new DiscordConfirmationMessage(origin.ApplicationId, origin.Token));
             audit.Post(reply, origin.Channel);
+            if (reply.Files.Count > 0)
+            {
+                // The text is the inline answer; its files follow as a multipart follow-up on the same interaction.
+                background.Run("attach a reply's files", async ct =>
+                {
+                    await (responded ?? Task.CompletedTask).WaitAsync(ct);
+                    await replies.ShareFilesAsync(reply, origin.ApplicationId, origin.Token, ct);
+                });
+            }
             return DiscordRenderer.Response(DiscordResponseType.ChannelMessageWithSource, reply);
         }
 

@@ -10,4 +10,7 @@ internal static partial class DiscordLog
 
     [LoggerMessage(EventId = 6001, Level = LogLevel.Warning, Message = "Could not deliver a Discord reply ({Address}): {Result}")]
     public static partial void DeliveryFailed(ILogger logger, string address, ApiResult result);
+
+    [LoggerMessage(EventId = 6051, Level = LogLevel.Warning, Message = "Could not attach {FileName} to a Discord reply: {Failure}")]
+    public static partial void FileAttachFailed(ILogger logger, string fileName, string failure);
 }

@@ -3,6 +3,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using PgChatOps.Artifacts;
 using PgChatOps.Replies;
 
 namespace PgChatOps.Discord;
@@ -11,6 +12,8 @@ namespace PgChatOps.Discord;
 /// Renders a reply as a Discord message body: the title as content, one embed (fields, the table as a code
 /// block, notes, the context as footer) and buttons in action rows. Pure, and always within
 /// <see cref="DiscordLimits"/>: what does not fit is cut with an "N more" line rather than rejected by Discord.
+/// Times (<see cref="ReplyTime"/>) show in each reader's zone where Discord renders markdown (content, field values,
+/// the description) and in UTC in the footer, field names and tables (code blocks).
 /// </summary>
 public static partial class DiscordRenderer
 {
@@ -26,7 +29,7 @@ public static partial class DiscordRenderer
 
     public static JsonObject Render(Reply reply)
     {
-        var title = FitMarkdown(Marker(reply.Kind) + reply.Title, DiscordLimits.Content);
+        var title = FitRich(Marker(reply.Kind) + reply.Title, DiscordLimits.Content);
         var message = new JsonObject
         {
             ["content"] = title.Length == 0 ? "…" : title,
@@ -115,7 +118,7 @@ public static partial class DiscordRenderer
                 break;
             }
             var name = FitMarkdown(Format.Truncate(f.Name, DiscordLimits.FieldName), DiscordLimits.FieldName);
-            var value = FitMarkdown(f.Value, DiscordLimits.FieldValue);
+            var value = FitRich(f.Value, DiscordLimits.FieldValue);
             name = name.Trim().Length == 0 ? "—" : name;
             value = value.Trim().Length == 0 ? "—" : value;
             if (chars + name.Length + value.Length > budget - moreReserve)
@@ -221,9 +224,9 @@ public static partial class DiscordRenderer
         var newline = note.IndexOf('\n', StringComparison.Ordinal);
         if (newline < 0)
         {
-            return FitMarkdown(note, room);
+            return FitRich(note, room);
         }
-        var head = FitMarkdown(note[..newline].TrimEnd(), Math.Min(room, 300));
+        var head = FitRich(note[..newline].TrimEnd(), Math.Min(room, 300));
         var codeRoom = room - head.Length - 1 - 8;
         if (codeRoom < 20)
         {
@@ -327,11 +330,28 @@ public static partial class DiscordRenderer
     private static partial Regex RunsOfBackticks();
 
     /// <summary>
+    /// Like <see cref="FitMarkdown"/>, where Discord renders markdown (content, descriptions, field values): each
+    /// <see cref="ReplyTime"/> becomes <c>&lt;t:…:f&gt; (&lt;t:…:R&gt;)</c>, the reader's local time and how long ago.
+    /// When that would not fit, the UTC text.
+    /// </summary>
+    internal static string FitRich(string text, int max)
+    {
+        if (!ReplyTime.In(text))
+        {
+            return FitMarkdown(text, max);
+        }
+        // Escaping leaves the tokens whole (digits, dashes, colons, "UTC" and the marker), so they resolve after it.
+        var rich = ReplyTime.Resolve(Markdown(text), LocalTimeMarkup.Discord);
+        return rich.Length <= max ? rich : FitMarkdown(text, max);
+    }
+
+    /// <summary>
     /// Escapes and fits in <paramref name="max"/> characters by cutting the text before escaping it: cutting escaped
     /// text could drop the backtick that closes a code span, and leave what was inside it live.
     /// </summary>
     internal static string FitMarkdown(string text, int max)
     {
+        text = ReplyTime.Plain(text);
         var escaped = Markdown(text);
         if (escaped.Length <= max)
         {

@@ -7,7 +7,9 @@ namespace PgChatOps.Slack;
 /// <summary>
 /// Renders a neutral <see cref="Reply"/> as a Slack message (<c>text</c> fallback plus <c>blocks</c>), always
 /// within Block Kit's limits whatever the input. Every piece of text that Slack reads as mrkdwn is escaped,
-/// so query texts and names can never mention anyone, link anywhere or break the formatting.
+/// so query texts and names can never mention anyone, link anywhere or break the formatting. Times
+/// (<see cref="ReplyTime"/>) show in each reader's own zone where Slack renders mrkdwn (context, fields, notes), and in
+/// UTC in the header, the fallback text and tables (code blocks).
 /// </summary>
 public static class BlockKitRenderer
 {
@@ -40,7 +42,7 @@ public static class BlockKitRenderer
         var context = string.IsNullOrWhiteSpace(reply.Context) ? null : new JsonObject
         {
             ["type"] = "context",
-            ["elements"] = new JsonArray(Mrkdwn(SlackText.Fit(reply.Context, MaxContextText))),
+            ["elements"] = new JsonArray(Mrkdwn(SlackText.FitRich(reply.Context, MaxContextText))),
         };
         var fields = FieldSections(reply.Fields);
         var notes = NoteSections(reply.Notes);
@@ -126,7 +128,7 @@ public static class BlockKitRenderer
     {
         var name = SlackText.Fit(Format.Truncate(field.Name, 200), 400);
         var label = name.Length == 0 ? "" : $"*{name}*\n";
-        var value = SlackText.Fit(field.Value, MaxFieldText - label.Length);
+        var value = SlackText.FitRich(field.Value, MaxFieldText - label.Length);
         var text = label + value;
         return text.Trim().Length == 0 ? "—" : text;
     }
@@ -137,7 +139,7 @@ public static class BlockKitRenderer
         var current = new StringBuilder();
         foreach (var note in notes.Where(n => !string.IsNullOrWhiteSpace(n)))
         {
-            var escaped = SlackText.Fit(note, MaxSectionText);
+            var escaped = SlackText.FitRich(note, MaxSectionText);
             if (current.Length > 0 && current.Length + 1 + escaped.Length > MaxSectionText)
             {
                 texts.Add(current.ToString());

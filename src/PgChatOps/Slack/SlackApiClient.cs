@@ -108,6 +108,15 @@ public sealed class SlackApiClient(HttpClient http, IOptions<PgChatOpsOptions> o
             : [];
     }
 
+    /// <summary>
+    /// Shares a file in a channel or thread with Slack's external upload (<see cref="SlackFileUpload"/>): response_url
+    /// cannot carry files, so this always uses the bot token. Never throws for a Slack or HTTP failure.
+    /// </summary>
+    public Task<SlackUploadResult> UploadFileAsync(SlackUploadRequest file, CancellationToken ct) =>
+        string.IsNullOrEmpty(_slack.BotToken) || http.BaseAddress is null
+            ? Task.FromResult(SlackUploadResult.Failed(SlackUploadStep.GetUploadUrl, "not_configured"))
+            : new SlackFileUpload(http, http.BaseAddress, _slack.BotToken).UploadAsync(file, ct);
+
     /// <summary>A message to an interaction's or command's response_url (absolute; no token).</summary>
     public async Task PostToResponseUrlAsync(Uri responseUrl, JsonObject message, CancellationToken ct)
     {

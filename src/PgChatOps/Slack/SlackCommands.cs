@@ -65,6 +65,15 @@ public sealed class SlackCommands(
             {
                 background.Run("record an outcome", ct => replies.RecordOutcomeAsync(reply, null, null, ct));
             }
+            if (reply.Files.Count > 0)
+            {
+                // The text goes back in the acknowledgement; its files follow with the bot token (a response_url
+                // cannot carry files). Without a response_url, a failure can only be logged.
+                background.Run("share a reply's files", ct => replies.ShareFilesAsync(reply, channel, null,
+                    (note, token) => responseUrl is null
+                        ? Task.FromResult(ReplyReceipt.Failed)
+                        : replies.DeliverAsync(note, new SlackReplyAddress.CommandResponse(responseUrl), token), ct));
+            }
             return new(SlackReplyChannel.CommandResponse(reply));
         }
         if (answer.IsReady)
@@ -86,7 +95,7 @@ public sealed class SlackCommands(
         answer.Defer("answer a slash command through response_url", async (reply, ct) =>
         {
             confirmations.Remember(reply, new SlackConfirmationMessage(responseUrl, null, null));
-            await replies.DeliverAsync(reply, new SlackReplyAddress.CommandResponse(responseUrl), ct);
+            await replies.DeliverAsync(reply, new SlackReplyAddress.CommandResponse(responseUrl, channel), ct);
             await replies.RecordOutcomeAsync(reply, null, null, ct);
         });
         return new(Ephemeral("Working on it: the database is taking a moment. The answer will follow here."), AnswerFollows: true);

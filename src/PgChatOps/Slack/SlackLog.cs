@@ -40,4 +40,7 @@ internal static partial class SlackLog
 
     [LoggerMessage(EventId = 5011, Level = LogLevel.Warning, Message = "Could not read the members of Slack user group {Group}: {Error}")]
     public static partial void UserGroupFailed(ILogger logger, string group, string error);
+
+    [LoggerMessage(EventId = 5051, Level = LogLevel.Warning, Message = "Could not share {FileName} in Slack channel {Channel}: {Failure}")]
+    public static partial void FileShareFailed(ILogger logger, string fileName, string channel, string failure);
 }

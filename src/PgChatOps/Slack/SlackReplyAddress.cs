@@ -6,8 +6,11 @@ namespace PgChatOps.Slack;
 /// <summary>The places <see cref="SlackReplyChannel"/> delivers to.</summary>
 public abstract record SlackReplyAddress : ReplyAddress
 {
-    /// <summary>A slash command's answer through its response_url (ephemeral when the reply is for the requester only).</summary>
-    public sealed record CommandResponse(Uri ResponseUrl) : SlackReplyAddress;
+    /// <summary>
+    /// A slash command's answer through its response_url (ephemeral when the reply is for the requester only). The
+    /// reply's files go to <paramref name="Channel"/> with the bot token: a response_url cannot carry files.
+    /// </summary>
+    public sealed record CommandResponse(Uri ResponseUrl, string? Channel = null) : SlackReplyAddress;
 
     /// <summary>A click's answer through its response_url: an outcome replaces the message, anything else is added.</summary>
     public sealed record ClickResponse(Uri ResponseUrl) : SlackReplyAddress;

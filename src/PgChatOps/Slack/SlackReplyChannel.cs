@@ -51,14 +51,71 @@ public sealed class SlackReplyChannel(SlackApiClient api, IOptions<PgChatOpsOpti
         return other;
     }
 
-    public Task<ReplyReceipt> DeliverAsync(Reply reply, ReplyAddress address, CancellationToken ct) => address switch
+    /// <summary>The reply's text first; then its files, each shared in the same channel or thread.</summary>
+    public async Task<ReplyReceipt> DeliverAsync(Reply reply, ReplyAddress address, CancellationToken ct)
     {
-        SlackReplyAddress.CommandResponse a => RespondAsync(a.ResponseUrl, CommandResponse(reply), ct),
-        SlackReplyAddress.ClickResponse a => RespondAsync(a.ResponseUrl, ClickResponse(reply), ct),
-        SlackReplyAddress.Thread a => PostAsync(a, reply, ct),
-        SlackReplyAddress.Update a => UpdateAsync(a, reply, ct),
-        _ => throw new ArgumentException($"Slack cannot deliver to {address.GetType().Name}.", nameof(address)),
-    };
+        var receipt = await (address switch
+        {
+            SlackReplyAddress.CommandResponse a => RespondAsync(a.ResponseUrl, CommandResponse(reply), ct),
+            SlackReplyAddress.ClickResponse a => RespondAsync(a.ResponseUrl, ClickResponse(reply), ct),
+            SlackReplyAddress.Thread a => PostAsync(a, reply, ct),
+            SlackReplyAddress.Update a => UpdateAsync(a, reply, ct),
+            _ => throw new ArgumentException($"Slack cannot deliver to {address.GetType().Name}.", nameof(address)),
+        });
+        if (reply.Files.Count == 0)
+        {
+            return receipt;
+        }
+        switch (address)
+        {
+            case SlackReplyAddress.CommandResponse { Channel: { } channel } a:
+                await ShareFilesAsync(reply, channel, null, (note, token) => RespondAsync(a.ResponseUrl, CommandResponse(note), token), ct);
+                break;
+            case SlackReplyAddress.Thread a:
+                await ShareFilesAsync(reply, a.Channel, a.ThreadTs, (note, token) => PostAsync(a, note, token), ct);
+                break;
+        }
+        return receipt;
+    }
+
+    /// <summary>
+    /// Shares each of the reply's files in <paramref name="channel"/> (in the thread of <paramref name="threadTs"/>,
+    /// a parent message's ts), after the reply's text. A file that cannot be shared gets a note through
+    /// <paramref name="note"/>: the reply itself is already delivered and stays whole.
+    /// </summary>
+    public async Task ShareFilesAsync(Reply reply, string channel, string? threadTs, Func<Reply, CancellationToken, Task<ReplyReceipt>> note, CancellationToken ct)
+    {
+        if (reply.Visibility == Visibility.Requester)
+        {
+            // A file shared in a channel is seen by everyone there; a private answer keeps its files private.
+            await note(Reply.Error($"{Names(reply.Files)} not attached: this answer is for you only, and files in Slack are shared with the whole channel."), ct);
+            return;
+        }
+        foreach (var file in reply.Files)
+        {
+            var result = await api.UploadFileAsync(new SlackUploadRequest(file.FileName, file.Content, channel, file.Title ?? file.FileName, threadTs), ct);
+            if (result.Ok)
+            {
+                continue;
+            }
+            SlackLog.FileShareFailed(log, file.FileName, channel, result.Describe());
+            await note(new Reply
+            {
+                Kind = ReplyKind.Error,
+                Title = $"{file.FileName} could not be attached",
+                Notes =
+                [
+                    result.Describe(),
+                    result.Error is "not_in_channel" or "channel_not_found" or "missing_scope" or "not_allowed_token_type"
+                        ? "The message above is complete. Invite the bot to this channel, and make sure the app has the files:write scope (manifests/slack), then ask again."
+                        : "The message above is complete. Ask again in a moment to get the file.",
+                ],
+                Visibility = Visibility.Channel,
+            }, ct);
+        }
+    }
+
+    private static string Names(IReadOnlyList<ReplyFile> files) => string.Join(", ", files.Select(f => f.FileName));
 
     /// <summary>
     /// An outcome (executed, failed, aborted, expired) is also recorded in the audit channel and as a reply in

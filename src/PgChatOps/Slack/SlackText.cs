@@ -1,4 +1,6 @@
 using System.Text;
+using PgChatOps.Artifacts;
+using PgChatOps.Replies;
 
 namespace PgChatOps.Slack;
 
@@ -33,6 +35,21 @@ public static class SlackText
         return new string(chars);
     }
 
+    /// <summary>
+    /// Like <see cref="Fit"/>, for mrkdwn text that Slack renders: each <see cref="ReplyTime"/> becomes Slack's date
+    /// markup (the reader's local date and time, with a UTC fallback). When the markup would not fit, the UTC text.
+    /// </summary>
+    public static string FitRich(string? text, int max)
+    {
+        if (text is null || !ReplyTime.In(text))
+        {
+            return Fit(text, max);
+        }
+        // Escaping leaves the tokens whole (digits, dashes, colons, "UTC" and the marker), so they resolve after it.
+        var rich = ReplyTime.Resolve(Escaped(text, int.MaxValue), at => LocalTimeMarkup.Slack(at));
+        return rich.Length <= max ? rich : Fit(text, max);
+    }
+
     /// <summary>Escapes text for mrkdwn so it can never mention anyone, link anywhere or break formatting.</summary>
     public static string Escape(string text) => Fit(text, int.MaxValue);
 
@@ -40,12 +57,11 @@ public static class SlackText
     /// Escapes <paramref name="text"/> and cuts it so that the escaped result is at most <paramref name="max"/>
     /// characters, ending with an ellipsis when cut. Never splits an escape sequence or a surrogate pair.
     /// </summary>
-    public static string Fit(string? text, int max)
+    public static string Fit(string? text, int max) =>
+        max <= 0 || string.IsNullOrEmpty(text) ? "" : Escaped(ReplyTime.Plain(text), max);
+
+    private static string Escaped(string text, int max)
     {
-        if (max <= 0 || string.IsNullOrEmpty(text))
-        {
-            return "";
-        }
         var sb = new StringBuilder(Math.Min(text.Length + 16, 4096));
         var cutAt = -1;
         for (var i = 0; i < text.Length; i++)

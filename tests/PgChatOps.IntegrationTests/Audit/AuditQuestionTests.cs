@@ -39,7 +39,7 @@ public sealed class AuditQuestionTests
 
         Assert.Matches(
             $@"^pid {second.Pid} \({sessions.Role}@postgres\) on test: terminate asked by carol, confirmed by bob at \d{{4}}-\d\d-\d\d \d\d:\d\d:\d\d UTC, result terminated$",
-            reply.Title);
+            ReplyTime.Plain(reply.Title));
         Assert.Equal(reply.Title, bare.Title);
         var row = Assert.Single(reply.Table!.Rows);
         Assert.Equal([$"{second.Pid}", sessions.Role, "postgres", second.Application], row.Skip(5).Take(4));
@@ -132,7 +132,7 @@ public sealed class AuditQuestionTests
 
         var reply = await core.SendAsync($"audit pid={victim.Pid} status=aborted");
 
-        Assert.Matches($@"^pid {victim.Pid} \(.+\) on test: terminate asked by bob at .+ UTC, aborted by carol: nothing done$", reply.Title);
+        Assert.Matches($@"^pid {victim.Pid} \(.+\) on test: terminate asked by bob at .+ UTC, aborted by carol: nothing done$", ReplyTime.Plain(reply.Title));
         Assert.Equal("aborted", Assert.Single(reply.Table!.Rows)[10]);
         Assert.True(await TestSessions.IsAliveAsync(victim));
     }

@@ -34,14 +34,18 @@ public sealed class FakeHttpServer : IAsyncDisposable
         FakeHttpServer? server = null;
         app.Run(async context =>
         {
-            using var reader = new StreamReader(context.Request.Body);
-            var body = await reader.ReadToEndAsync();
+            using var buffer = new MemoryStream();
+            await context.Request.Body.CopyToAsync(buffer);
+            var bytes = buffer.ToArray();
             var recorded = new RecordedRequest(
                 context.Request.Method,
                 context.Request.Path + context.Request.QueryString,
                 context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase),
-                body,
-                DateTimeOffset.UtcNow);
+                System.Text.Encoding.UTF8.GetString(bytes),
+                DateTimeOffset.UtcNow)
+            {
+                Bytes = bytes,
+            };
             server!.Requests.Enqueue(recorded);
             var response = server.Handler(recorded);
             context.Response.StatusCode = (int)response.Status;
@@ -84,7 +88,11 @@ public sealed class FakeHttpServer : IAsyncDisposable
     }
 }
 
-public sealed record RecordedRequest(string Method, string Path, IReadOnlyDictionary<string, string> Headers, string Body, DateTimeOffset At);
+public sealed record RecordedRequest(string Method, string Path, IReadOnlyDictionary<string, string> Headers, string Body, DateTimeOffset At)
+{
+    /// <summary>The body as sent: <see cref="Body"/> is its UTF-8 reading, which garbles binary files such as PNGs.</summary>
+    public byte[] Bytes { get; init; } = [];
+}
 
 public sealed record FakeResponse(HttpStatusCode Status, string? Body, string ContentType = "application/json")
 {

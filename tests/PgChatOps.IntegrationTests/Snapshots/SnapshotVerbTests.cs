@@ -15,14 +15,14 @@ namespace PgChatOps.IntegrationTests.Snapshots;
 /// <summary>Issue 13 items 2 and 3: <c>/pg snapshot</c>, and a long <c>/pg sessions</c> list, carry every session as CSV.</summary>
 public sealed class SnapshotVerbTests
 {
-    private static List<SnapshotRow> Parse(ReplyFile file)
+    internal static List<SnapshotRow> Parse(ReplyFile file)
     {
         Assert.Equal("text/csv", file.ContentType);
         using var reader = CsvReader.Create(file.Content.ToArray(), CsvReaderOptions.Default with { Separator = ',' });
         return reader.GetRecords<SnapshotRow>().ToList();
     }
 
-    private static async Task<HashSet<(int, DateTime)>> IdentitiesAsync(string connectionString, string app)
+    internal static async Task<HashSet<(int, DateTime)>> IdentitiesAsync(string connectionString, string app)
     {
         await using var conn = new NpgsqlConnection(connectionString + ";Pooling=false");
         await conn.OpenAsync();
@@ -38,7 +38,7 @@ public sealed class SnapshotVerbTests
     }
 
     /// <summary>Idle connections with one application name on the roomy server, closed when disposed.</summary>
-    private sealed class Crowd : IAsyncDisposable
+    internal sealed class Crowd : IAsyncDisposable
     {
         private readonly List<NpgsqlConnection> _connections = [];
 

@@ -76,6 +76,17 @@ public sealed class DiscordCommandTextTests
         Assert.False(string.IsNullOrEmpty(error));
     }
 
+    [Theory]
+    [InlineData(true, "sessions user=app csv")]
+    [InlineData(false, "sessions user=app")]
+    public void The_csv_boolean_on_sessions_becomes_the_bare_word(bool csv, string expected)
+    {
+        var (text, error) = FromJson($$"""{"name":"pg","type":1,"options":[{"name":"sessions","type":1,"options":[{"name":"user","type":3,"value":"app"},{"name":"csv","type":5,"value":{{(csv ? "true" : "false")}}}]}]}""");
+        Assert.Null(error);
+        Assert.Equal(expected, text);
+        Assert.Equal(csv, CommandParser.Parse(text!).Command!.Csv);
+    }
+
     [Fact]
     public void Any_value_either_reads_back_unchanged_or_is_refused()
     {

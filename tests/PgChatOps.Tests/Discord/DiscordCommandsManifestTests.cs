@@ -10,6 +10,7 @@ public sealed class DiscordCommandsManifestTests
     private const int SubCommand = 1;
     private const int StringOption = 3;
     private const int IntegerOption = 4;
+    private const int BooleanOption = 5;
 
     private static JsonElement Pg()
     {
@@ -53,8 +54,10 @@ public sealed class DiscordCommandsManifestTests
         foreach (var sub in Options(Pg()))
         {
             var spec = CommandGrammar.FindVerb(sub.GetProperty("name").GetString()!)!;
+            // sessions also takes the bare word csv, a boolean option on Discord.
+            string[] words = spec.Verb == Verb.Sessions ? [CommandGrammar.SessionsCsv] : [];
             Assert.Equal(
-                spec.Keys.Order(StringComparer.Ordinal),
+                spec.Keys.Concat(words).Order(StringComparer.Ordinal),
                 Options(sub).Select(o => o.GetProperty("name").GetString()!).Order(StringComparer.Ordinal));
         }
     }
@@ -99,6 +102,10 @@ public sealed class DiscordCommandsManifestTests
                     case "state":
                         Assert.Equal(StringOption, type);
                         Assert.Equal(CommandGrammar.States.Select(s => s.Word), Choices(o));
+                        break;
+                    case "csv":
+                        Assert.Equal(BooleanOption, type);
+                        Assert.Equal(Verb.Sessions, spec.Verb);
                         break;
                     case "sort":
                         Assert.Equal(StringOption, type);
@@ -148,6 +155,26 @@ public sealed class DiscordCommandsManifestTests
             }
         }
         Check(Pg());
+    }
+
+    [Fact]
+    public void Autocomplete_is_offered_for_target_user_db_and_app_and_never_beside_choices()
+    {
+        string[] completed = ["target", "user", "db", "app"];
+        foreach (var sub in Options(Pg()))
+        {
+            foreach (var o in Options(sub))
+            {
+                var name = o.GetProperty("name").GetString()!;
+                var auto = o.TryGetProperty("autocomplete", out var a) && a.GetBoolean();
+                Assert.Equal(completed.Contains(name), auto);
+                if (auto)
+                {
+                    Assert.False(o.TryGetProperty("choices", out _), $"{name}: autocomplete may not be set beside choices");
+                    Assert.Equal(StringOption, o.GetProperty("type").GetInt32());
+                }
+            }
+        }
     }
 
     private static List<string> Choices(JsonElement option) =>

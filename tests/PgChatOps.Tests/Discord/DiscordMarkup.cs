@@ -8,8 +8,12 @@ namespace PgChatOps.Tests.Discord;
 /// </summary>
 internal static class DiscordMarkup
 {
+    /// <summary>The one markup the renderer writes itself: a timestamp (PROTOCOLS.md §16.5), never from input.</summary>
+    private static readonly System.Text.RegularExpressions.Regex Timestamp = new(@"<t:\d{1,12}:[tTdDfFsSR]>");
+
     public static List<string> Live(string text)
     {
+        text = Timestamp.Replace(text, "T");
         var live = new List<string>();
         var lineStart = true;
         for (var i = 0; i < text.Length; i++)

@@ -116,7 +116,14 @@ internal static class BlockKitLimits
         }
     }
 
-    private static bool HasRawControl(string text) =>
-        text.Contains('<', StringComparison.Ordinal) || text.Contains('>', StringComparison.Ordinal)
-        || System.Text.RegularExpressions.Regex.IsMatch(text, "&(?!amp;|lt;|gt;)");
+    /// <summary>The one markup the renderer writes itself: a date, with its UTC fallback (PROTOCOLS.md §16.3).</summary>
+    private static readonly System.Text.RegularExpressions.Regex DateMarkup =
+        new(@"<!date\^\d{1,12}\^\{date_short_pretty\} \{time\}\|\d{4}-\d\d-\d\d \d\d:\d\d UTC>");
+
+    private static bool HasRawControl(string text)
+    {
+        text = DateMarkup.Replace(text, "");
+        return text.Contains('<', StringComparison.Ordinal) || text.Contains('>', StringComparison.Ordinal)
+            || System.Text.RegularExpressions.Regex.IsMatch(text, "&(?!amp;|lt;|gt;)");
+    }
 }

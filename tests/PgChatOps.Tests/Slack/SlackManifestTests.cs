@@ -46,7 +46,7 @@ public sealed class SlackManifestTests
     public void The_manifest_asks_for_exactly_the_scopes_the_bot_uses()
     {
         var scopes = ((YamlSequenceNode)At(Manifest(), "oauth_config", "scopes", "bot")).Select(Text).Order(StringComparer.Ordinal);
-        Assert.Equal(["app_mentions:read", "chat:write", "chat:write.public", "commands", "usergroups:read"], scopes);
+        Assert.Equal(["app_mentions:read", "chat:write", "chat:write.public", "commands", "files:write", "usergroups:read"], scopes);
     }
 
     [Fact]
