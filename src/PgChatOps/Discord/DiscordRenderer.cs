@@ -178,15 +178,11 @@ public static partial class DiscordRenderer
             Code(Format.Truncate(i < row.Count ? row[i] : "", i == last ? LastCellWidth : CellWidth));
 
         var header = columns.Select(i => Code(Format.Truncate(table.Columns[i], CellWidth))).ToList();
-        var cells = table.Rows.Select(r => columns.Select(i => Cell(r, i)).ToList()).ToList();
-        var widths = Enumerable.Range(0, columns.Count)
-            .Select(c => Math.Max(header[c].Length, cells.Count == 0 ? 0 : cells.Max(r => r[c].Length)))
-            .ToList();
-        string Line(List<string> row) =>
-            string.Join("  ", row.Select((cell, c) => c == row.Count - 1 ? cell : cell.PadRight(widths[c]))).TrimEnd();
+        var cells = table.Rows.Select(r => (IReadOnlyList<string>)columns.Select(i => Cell(r, i)).ToList()).ToList();
+        var lines = FixedWidthTable.Lines(header, cells);
 
         const string fence = "```";
-        var block = new StringBuilder().Append(fence).Append('\n').Append(Line(header)).Append('\n');
+        var block = new StringBuilder().Append(fence).Append('\n').Append(lines[0]).Append('\n');
         var room = budget - MoreLineBudget - fence.Length - 1;
         if (block.Length > room)
         {
@@ -194,9 +190,8 @@ public static partial class DiscordRenderer
             return;
         }
         var shown = 0;
-        foreach (var row in cells)
+        foreach (var line in lines.Skip(1))
         {
-            var line = Line(row);
             if (block.Length + line.Length + 1 > room)
             {
                 break;

@@ -218,33 +218,15 @@ public static class BlockKitRenderer
     {
         var columns = table.Columns.Count;
         var cells = table.Rows
-            .Select(r => Enumerable.Range(0, columns).Select(i => Cell(i < r.Count ? r[i] : "")).ToArray())
+            .Select(r => (IReadOnlyList<string>)Enumerable.Range(0, columns).Select(i => Cell(i < r.Count ? r[i] : "")).ToArray())
             .ToList();
-        var names = table.Columns.Select(Cell).ToArray();
-        var widths = Enumerable.Range(0, columns)
-            .Select(i => Math.Max(names[i].Length, cells.Count == 0 ? 0 : cells.Max(r => r[i].Length)))
-            .ToArray();
-        return [Line(names, widths), .. cells.Select(r => Line(r, widths))];
+        // An empty line would vanish from the code block: keep one space.
+        return FixedWidthTable.Lines(table.Columns.Select(Cell).ToArray(), cells).Select(l => l.Length == 0 ? " " : l).ToList();
     }
 
     // A code block ends at the next fence: keep cell text from ever closing it.
     private static string Cell(string? text) =>
         Format.Truncate(text, MaxCellWidth).Replace('`', 'ˋ');
-
-    private static string Line(string[] row, int[] widths)
-    {
-        var line = new StringBuilder();
-        for (var i = 0; i < row.Length; i++)
-        {
-            if (i > 0)
-            {
-                line.Append("  ");
-            }
-            line.Append(i == row.Length - 1 ? row[i] : row[i].PadRight(widths[i]));
-        }
-        var text = line.ToString().TrimEnd();
-        return text.Length == 0 ? " " : text;
-    }
 
     private static JsonObject? Actions(IReadOnlyList<ReplyButton> buttons)
     {
