@@ -177,7 +177,15 @@ public sealed class WatchEngine : IDisposable
         }
         if (wasLeading)
         {
-            await _lease.ReleaseAsync(Holder, ct);
+            // Best effort: a lease that cannot be given up now simply expires, and another replica takes over then.
+            try
+            {
+                await _lease.ReleaseAsync(Holder, ct);
+            }
+            catch (Exception ex) when (ex is NpgsqlException or ObjectDisposedException or OperationCanceledException or TimeoutException)
+            {
+                _log.LeaseFailed(ex.Message);
+            }
         }
     }
 

@@ -182,10 +182,18 @@ public sealed class ThrowawayPostgres : IAsyncDisposable
         NpgsqlConnection.ClearAllPools();
         try
         {
-            // A test may have shut the server down already.
-            if (File.Exists(Path.Combine(DataDirectory, "postmaster.pid")))
+            // A test may have shut the server down already, or be shutting it down right now.
+            var pidFile = Path.Combine(DataDirectory, "postmaster.pid");
+            if (File.Exists(pidFile))
             {
-                await RunAsync(Path.Combine(_binDir, "pg_ctl"), ["-D", DataDirectory, "-m", "immediate", "-w", "stop"], CancellationToken.None, _asPostgresUser);
+                try
+                {
+                    await RunAsync(Path.Combine(_binDir, "pg_ctl"), ["-D", DataDirectory, "-m", "immediate", "-w", "stop"], CancellationToken.None, _asPostgresUser);
+                }
+                catch (InvalidOperationException) when (!File.Exists(pidFile))
+                {
+                    // It finished shutting down between the check and pg_ctl: stopped either way.
+                }
             }
         }
         finally
