@@ -24,65 +24,33 @@ public sealed class SlackAlertFleetTests(ITestOutputHelper output)
         var clock = System.Diagnostics.Stopwatch.StartNew();
         // A cluster of its own: 201 backends must not compete with other tests for connections.
         await using var pg = await ThrowawayPostgres.StartAsync();
-        await pg.ExecuteAsync("CREATE ROLE pile_user LOGIN; CREATE TABLE pile (id int PRIMARY KEY, v int); INSERT INTO pile VALUES (1, 0); GRANT ALL ON pile TO pile_user;");
-        var connections = new List<NpgsqlConnection>();
-        var background = new List<Task>();
-        try
-        {
-            var root = await OpenAsync(pg, "pile-root", connections);
-            await using (var begin = new NpgsqlCommand("BEGIN; UPDATE pile SET v = 1 WHERE id = 1", root))
-            {
-                await begin.ExecuteNonQueryAsync();
-            }
-            var rootPid = root.ProcessID;
-            for (var batch = 0; batch < Waiters / 20; batch++)
-            {
-                foreach (var c in await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => OpenAsync(pg, "pile-waiter", connections))))
-                {
-                    background.Add(Task.Run(async () =>
-                    {
-                        await using var cmd = new NpgsqlCommand("UPDATE pile SET v = v + 1 WHERE id = 1", c) { CommandTimeout = 0 };
-                        await cmd.ExecuteNonQueryAsync();
-                    }));
-                }
-            }
-            await SlackAlertRoom.WaitAsync(() => Count(pg, "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND application_name = 'pile-waiter'") == Waiters,
-                TimeSpan.FromSeconds(60), $"{Waiters} waiters to line up");
-            output.WriteLine($"{clock.Elapsed}: {Waiters} waiters lined up");
+        await using var pile = await RowLockPileUp.StartAsync(pg, Waiters);
+        var rootPid = pile.RootPid;
+        output.WriteLine($"{clock.Elapsed}: {Waiters} waiters lined up");
 
-            await using var room = await SlackAlertRoom.StartAsync(
-                [WatchHost.Rule("pile-up", "blocking", "5", target: "test", channel: SlackAlertRoom.Channel)],
-                targetConnectionString: pg.ConnectionString);
-            var (alert, ts) = await room.AlertAsync(TimeSpan.FromSeconds(20));
-            output.WriteLine($"{clock.Elapsed}: alert posted:\n{Text(alert)}");
-            var json = Text(alert);
-            Assert.Contains($"pid {rootPid}", json, StringComparison.Ordinal);
-            Assert.Contains("pile-root", json, StringComparison.Ordinal);
-            Assert.Contains(Waiters.ToString(CultureInfo.InvariantCulture), json, StringComparison.Ordinal);
-            var (_, terminate) = SlackAlertRoom.Button(alert, "pgchatops.confirm");
-            Assert.Equal("Terminate root blocker", terminate["text"]!["text"]!.GetValue<string>());
+        await using var room = await SlackAlertRoom.StartAsync(
+            [WatchHost.Rule("pile-up", "blocking", "5", target: "test", channel: SlackAlertRoom.Channel)],
+            targetConnectionString: pg.ConnectionString);
+        var (alert, ts) = await room.AlertAsync(TimeSpan.FromSeconds(20));
+        output.WriteLine($"{clock.Elapsed}: alert posted:\n{Text(alert)}");
+        var json = Text(alert);
+        Assert.Contains($"pid {rootPid}", json, StringComparison.Ordinal);
+        Assert.Contains("pile-root", json, StringComparison.Ordinal);
+        Assert.Contains(Waiters.ToString(CultureInfo.InvariantCulture), json, StringComparison.Ordinal);
+        var (_, terminate) = SlackAlertRoom.Button(alert, "pgchatops.confirm");
+        Assert.Equal("Terminate root blocker", terminate["text"]!["text"]!.GetValue<string>());
 
-            Assert.Single(room.Alerts());
-            await room.ClickAsync(SlackAlertRoom.Allowed, alert, ts, "pgchatops.confirm");
-            await SlackAlertRoom.WaitAsync(() => room.ThreadReplies(ts).Count > 0, TimeSpan.FromSeconds(30), "the outcome in the alert's thread");
-            Assert.Contains("Terminated 1 of 1 session", Text(room.ThreadReplies(ts)[0]), StringComparison.Ordinal);
-            await SlackAlertRoom.WaitAsync(() => room.Updates(ts).Any(Resolved), TimeSpan.FromSeconds(60), "the pile-up to clear and the alert to resolve");
-            output.WriteLine($"{clock.Elapsed}: resolved");
-            Assert.Equal(0, Count(pg, $"SELECT count(*) FROM pg_stat_activity WHERE pid = {rootPid}"));
-            Assert.Empty(SlackAlertRoom.ActionIds(room.Updates(ts).Last(Resolved)));
-            // The 200 waiters then drain one by one, each briefly holding the row lock the others wait for: a sample
-            // may catch one of those as a new root, which is another incident with a message of its own, never this one again.
-            Assert.All(room.Alerts().Skip(1), other => Assert.DoesNotContain($"pid {rootPid}", Text(other.Message), StringComparison.Ordinal));
-        }
-        finally
-        {
-            await pg.StopAsync();
-            await Task.WhenAll(background.Select(t => t.ContinueWith(_ => { }, TaskScheduler.Default)));
-            foreach (var c in connections)
-            {
-                await c.DisposeAsync();
-            }
-        }
+        Assert.Single(room.Alerts());
+        await room.ClickAsync(SlackAlertRoom.Allowed, alert, ts, "pgchatops.confirm");
+        await SlackAlertRoom.WaitAsync(() => room.ThreadReplies(ts).Count > 0, TimeSpan.FromSeconds(30), "the outcome in the alert's thread");
+        Assert.Contains("Terminated 1 of 1 session", Text(room.ThreadReplies(ts)[0]), StringComparison.Ordinal);
+        await SlackAlertRoom.WaitAsync(() => room.Updates(ts).Any(Resolved), TimeSpan.FromSeconds(60), "the pile-up to clear and the alert to resolve");
+        output.WriteLine($"{clock.Elapsed}: resolved");
+        Assert.Equal(0, Count(pg, $"SELECT count(*) FROM pg_stat_activity WHERE pid = {rootPid}"));
+        Assert.Empty(SlackAlertRoom.ActionIds(room.Updates(ts).Last(Resolved)));
+        // The 200 waiters then drain one by one, each briefly holding the row lock the others wait for: a sample
+        // may catch one of those as a new root, which is another incident with a message of its own, never this one again.
+        Assert.All(room.Alerts().Skip(1), other => Assert.DoesNotContain($"pid {rootPid}", Text(other.Message), StringComparison.Ordinal));
     }
 
     [Fact]
@@ -138,17 +106,6 @@ public sealed class SlackAlertFleetTests(ITestOutputHelper output)
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2.5), $"the healthy target's alert took {clock.Elapsed}");
         Assert.Contains("on test", Text(alert), StringComparison.Ordinal);
         Assert.Single(room.Alerts());
-    }
-
-    private static async Task<NpgsqlConnection> OpenAsync(ThrowawayPostgres pg, string app, List<NpgsqlConnection> all)
-    {
-        var conn = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(pg.ConnectionStringFor("postgres", "pile_user")) { ApplicationName = app, Pooling = false }.ConnectionString);
-        await conn.OpenAsync();
-        lock (all)
-        {
-            all.Add(conn);
-        }
-        return conn;
     }
 
     private static long Count(ThrowawayPostgres pg, string sql)

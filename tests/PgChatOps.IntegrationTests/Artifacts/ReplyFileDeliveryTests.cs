@@ -10,7 +10,6 @@ using PgChatOps.IntegrationTests.Slack;
 using PgChatOps.IntegrationTests.Snapshots;
 using PgChatOps.Replies;
 using PgChatOps.Watch;
-using SkiaSharp;
 
 namespace PgChatOps.IntegrationTests.Artifacts;
 
@@ -117,26 +116,6 @@ public sealed class ReplyFileDeliveryTests
         return JsonNode.Parse(edit.Body)!["content"]!.GetValue<string>();
     }
 
-    private static void AssertNotBlank(byte[] png)
-    {
-        Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], png.Take(4));
-        using var bitmap = SKBitmap.Decode(png);
-        Assert.NotNull(bitmap);
-        var colours = new HashSet<SKColor>();
-        var inked = 0;
-        for (var y = 0; y < bitmap.Height; y += 4)
-        {
-            for (var x = 0; x < bitmap.Width; x += 4)
-            {
-                var c = bitmap.GetPixel(x, y);
-                colours.Add(c);
-                inked += c.Red + c.Green + c.Blue < 600 ? 1 : 0;
-            }
-        }
-        Assert.True(colours.Count > 20, $"only {colours.Count} colours: a blank chart");
-        Assert.True(inked > bitmap.Width * bitmap.Height / 16 / 5, $"only {inked} sampled pixels are not near white");
-    }
-
     private static async Task RecordAnHourOfHistoryAsync(IServiceProvider services)
     {
         var history = services.GetRequiredService<WatchHistory>();
@@ -220,7 +199,7 @@ public sealed class ReplyFileDeliveryTests
         Assert.StartsWith("test, last 1h: peak ", answer["text"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.EndsWith(".png", upload.Ticket["filename"], StringComparison.Ordinal);
         Assert.Equal(Channel, upload.Complete["channel_id"]);
-        AssertNotBlank(upload.Bytes);
+        ChartPixels.AssertNotBlank(upload.Bytes);
 
         await using var discord = await DiscordTestPlatform.StartAsync();
         await using var app = await TestApp.CreateAsync(discord.Settings());
@@ -235,7 +214,7 @@ public sealed class ReplyFileDeliveryTests
         var png = Assert.Single(files);
         Assert.Equal("image/png", png.ContentType);
         Assert.EndsWith(".png", png.FileName, StringComparison.Ordinal);
-        AssertNotBlank(png.Body);
+        ChartPixels.AssertNotBlank(png.Body);
     }
 
     [Fact]

@@ -25,21 +25,6 @@ public sealed class SessionSnapshotTests
         return (summary, Encoding.UTF8.GetString(bytes), reader.GetRecords<SnapshotRow>().ToList());
     }
 
-    private static async Task<HashSet<(int, DateTime)>> IdentitiesAsync(string connectionString, string app)
-    {
-        await using var conn = new NpgsqlConnection(connectionString + ";Pooling=false");
-        await conn.OpenAsync();
-        await using var cmd = new NpgsqlCommand("SELECT pid, backend_start FROM pg_stat_activity WHERE application_name = @app", conn);
-        cmd.Parameters.AddWithValue("app", app);
-        var set = new HashSet<(int, DateTime)>();
-        await using var r = await cmd.ExecuteReaderAsync();
-        while (await r.ReadAsync())
-        {
-            set.Add((r.GetInt32(0), r.GetDateTime(1)));
-        }
-        return set;
-    }
-
     [Fact]
     public async Task Three_hundred_sessions_come_back_from_the_csv_exactly_as_pg_stat_activity_had_them()
     {
@@ -69,9 +54,9 @@ public sealed class SessionSnapshotTests
             }));
             await using var targets = Targets(pg.ConnectionString);
 
-            var before = await IdentitiesAsync(pg.ConnectionString, app);
+            var before = await SnapshotVerbTests.IdentitiesAsync(pg.ConnectionString, app);
             var (summary, _, rows) = await SnapshotAsync(targets);
-            var after = await IdentitiesAsync(pg.ConnectionString, app);
+            var after = await SnapshotVerbTests.IdentitiesAsync(pg.ConnectionString, app);
 
             Assert.Equal(300, before.Count);
             Assert.Equal(before, after);
