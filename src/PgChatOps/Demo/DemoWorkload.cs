@@ -87,6 +87,16 @@ public sealed class DemoWorkload : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();
+        // A connection is not thread-safe: let each background statement finish its cancellation before its
+        // connection is closed, or a close racing a cancel can wait forever. The server is stopped next anyway.
+        try
+        {
+            await Task.WhenAll(_waiting).WaitAsync(TimeSpan.FromSeconds(5));
+        }
+        catch (Exception)
+        {
+            // Killed from the chat, cancelled, or still stuck: the connections are closed below regardless.
+        }
         foreach (var c in _connections)
         {
             try
