@@ -69,6 +69,46 @@ public sealed class CommandPipeline(
         }
     }
 
+    /// <summary>
+    /// A click on "Whole list as CSV" (<see cref="WholeListButton"/>): <paramref name="click"/> is the clicker, where
+    /// they clicked, and the button's value as <see cref="ChatRequest.Text"/>. The value is only a command: it runs
+    /// again as the clicker, through the normal parser, access rules and audit, exactly as if they had typed it with
+    /// <c>csv</c>; only the file and one line come back. A value that is not a sessions command naming its target
+    /// gets an error for the clicker and never a file.
+    /// </summary>
+    public async Task<Reply> HandleCsvClickAsync(ChatRequest click, CancellationToken ct)
+    {
+        var parsed = CommandParser.Parse(click.Text);
+        if (!parsed.IsSuccess || parsed.Command!.Verb != Verb.Sessions || parsed.Command.Target is null)
+        {
+            await AuditQuietlyAsync(AuditEntry.For(click, AuditEvents.Invalid) with
+            {
+                Command = Format.Truncate(click.Text, 500), Detail = new { error = "not a whole-list button" },
+            }, ct);
+            return Reply.Error("This \"Whole list as CSV\" button is not one PgChatOps made: no file was attached.",
+                $"Type `{CommandGrammar.Prefix} sessions … {CommandGrammar.SessionsCsv}` to get a whole list.");
+        }
+        var command = parsed.Command;
+        var reply = await HandleAsync(click with { Text = command.Csv ? command.Text : $"{command.Text} {CommandGrammar.SessionsCsv}" }, ct);
+        if (reply.Kind != ReplyKind.Info)
+        {
+            return reply;
+        }
+        if (reply.Files.Count == 0)
+        {
+            return Reply.Error("No file was attached.", reply.Notes.LastOrDefault(n => n.StartsWith("The whole list", StringComparison.Ordinal))
+                ?? "No session matches any more.");
+        }
+        return new Reply
+        {
+            Kind = ReplyKind.Info,
+            Title = $"Whole list as CSV, asked for by {click.User.DisplayName}",
+            Context = reply.Context,
+            Notes = [reply.Notes[^1]],
+            Files = reply.Files,
+        };
+    }
+
     private Reply Unexpected(Exception ex)
     {
         var id = Guid.NewGuid().ToString("N")[..8];
@@ -249,12 +289,12 @@ public sealed class CommandPipeline(
     {
         if (page.Total == 0 || (!command.Csv && page.Total - page.Rows.Count <= SnapshotReplies.AttachAboveHiddenRows))
         {
-            return SnapshotReplies.WithWholeList(list, command, null, page.Total, page.Rows.Count);
+            return SnapshotReplies.WithWholeList(list, target, command, null, page.Total, page.Rows.Count);
         }
         try
         {
             var file = await snapshots.TakeAsync(target, command.Filter, ct);
-            return SnapshotReplies.WithWholeList(list, command, file, page.Total, page.Rows.Count);
+            return SnapshotReplies.WithWholeList(list, target, command, file, page.Total, page.Rows.Count);
         }
         catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
         {
