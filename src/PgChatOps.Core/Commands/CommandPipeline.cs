@@ -104,7 +104,8 @@ public sealed class CommandPipeline(
             Kind = ReplyKind.Info,
             Title = $"Whole list as CSV, asked for by {click.User.DisplayName}",
             Context = reply.Context,
-            Notes = [reply.Notes[^1]],
+            // The file's line, and a warning when the read could not be recorded; not the list's own notes.
+            Notes = reply.Notes.Where(n => n.StartsWith("All ", StringComparison.Ordinal) || n.StartsWith('⚠')).ToList(),
             Files = reply.Files,
         };
     }
