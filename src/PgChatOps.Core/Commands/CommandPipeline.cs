@@ -12,7 +12,8 @@ namespace PgChatOps.Commands;
 
 /// <summary>
 /// The one way through the core: parse, check access, run, audit, reply. Adapters call
-/// <see cref="HandleAsync"/> for commands and <see cref="HandleClickAsync"/> for buttons; nothing else.
+/// <see cref="HandleAsync"/> for commands, <see cref="HandleClickAsync"/> for confirmation buttons and
+/// <see cref="HandleCsvClickAsync"/> for "Whole list as CSV"; nothing else.
 /// </summary>
 public sealed class CommandPipeline(
     TargetRegistry targets,
