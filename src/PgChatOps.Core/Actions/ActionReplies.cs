@@ -24,7 +24,7 @@ public static class ActionReplies
                 + (protectedCount > 10 ? "; …" : "") + ".");
         }
         notes.Add($"Only these sessions, identified by pid and start time, are touched; sessions that start later are not. "
-            + $"This confirmation expires at {Format.At(action.ExpiresAt)} ({Format.Duration(action.ExpiresAt - now)}).");
+            + $"This confirmation expires at {Format.At(action.ExpiresAt)}{ReplyTime.Relative($" ({Format.Duration(action.ExpiresAt - now)})")}.");
         notes.Add($"Confirming needs the '{CommandGrammar.ClassName(action.Kind.Class())}' permission here"
             + (distinctApprover ? ", and must come from someone other than the requester." : "."));
 

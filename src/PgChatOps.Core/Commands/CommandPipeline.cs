@@ -12,7 +12,8 @@ namespace PgChatOps.Commands;
 
 /// <summary>
 /// The one way through the core: parse, check access, run, audit, reply. Adapters call
-/// <see cref="HandleAsync"/> for commands and <see cref="HandleClickAsync"/> for buttons; nothing else.
+/// <see cref="HandleAsync"/> for commands, <see cref="HandleClickAsync"/> for confirmation buttons and
+/// <see cref="HandleCsvClickAsync"/> for "Whole list as CSV"; nothing else.
 /// </summary>
 public sealed class CommandPipeline(
     TargetRegistry targets,
@@ -67,6 +68,47 @@ public sealed class CommandPipeline(
         {
             return Unexpected(ex);
         }
+    }
+
+    /// <summary>
+    /// A click on "Whole list as CSV" (<see cref="WholeListButton"/>): <paramref name="click"/> is the clicker, where
+    /// they clicked, and the button's value as <see cref="ChatRequest.Text"/>. The value is only a command: it runs
+    /// again as the clicker, through the normal parser, access rules and audit, exactly as if they had typed it with
+    /// <c>csv</c>; only the file and one line come back. A value that is not a sessions command naming its target
+    /// gets an error for the clicker and never a file.
+    /// </summary>
+    public async Task<Reply> HandleCsvClickAsync(ChatRequest click, CancellationToken ct)
+    {
+        var parsed = CommandParser.Parse(click.Text);
+        if (!parsed.IsSuccess || parsed.Command!.Verb != Verb.Sessions || parsed.Command.Target is null)
+        {
+            await AuditQuietlyAsync(AuditEntry.For(click, AuditEvents.Invalid) with
+            {
+                Command = Format.Truncate(click.Text, 500), Detail = new { error = "not a whole-list button" },
+            }, ct);
+            return Reply.Error("This \"Whole list as CSV\" button is not one PgChatOps made: no file was attached.",
+                $"Type `{CommandGrammar.Prefix} sessions … {CommandGrammar.SessionsCsv}` to get a whole list.");
+        }
+        var command = parsed.Command;
+        var reply = await HandleAsync(click with { Text = command.Csv ? command.Text : $"{command.Text} {CommandGrammar.SessionsCsv}" }, ct);
+        if (reply.Kind != ReplyKind.Info)
+        {
+            return reply;
+        }
+        if (reply.Files.Count == 0)
+        {
+            return Reply.Error("No file was attached.", reply.Notes.LastOrDefault(n => n.StartsWith("The whole list", StringComparison.Ordinal))
+                ?? "No session matches any more.");
+        }
+        return new Reply
+        {
+            Kind = ReplyKind.Info,
+            Title = $"Whole list as CSV, asked for by {click.User.DisplayName}",
+            Context = reply.Context,
+            // The file's line, and a warning when the read could not be recorded; not the list's own notes.
+            Notes = reply.Notes.Where(n => n.StartsWith("All ", StringComparison.Ordinal) || n.StartsWith('⚠')).ToList(),
+            Files = reply.Files,
+        };
     }
 
     private Reply Unexpected(Exception ex)
@@ -249,12 +291,12 @@ public sealed class CommandPipeline(
     {
         if (page.Total == 0 || (!command.Csv && page.Total - page.Rows.Count <= SnapshotReplies.AttachAboveHiddenRows))
         {
-            return SnapshotReplies.WithWholeList(list, command, null, page.Total, page.Rows.Count);
+            return SnapshotReplies.WithWholeList(list, target, command, null, page.Total, page.Rows.Count);
         }
         try
         {
             var file = await snapshots.TakeAsync(target, command.Filter, ct);
-            return SnapshotReplies.WithWholeList(list, command, file, page.Total, page.Rows.Count);
+            return SnapshotReplies.WithWholeList(list, target, command, file, page.Total, page.Rows.Count);
         }
         catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
         {

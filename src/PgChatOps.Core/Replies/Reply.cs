@@ -16,6 +16,9 @@ public sealed record Reply
     public IReadOnlyList<string> Notes { get; init; } = [];
     public IReadOnlyList<ReplyButton> Buttons { get; init; } = [];
 
+    /// <summary>A list that hides rows offers them all as a CSV file with this button, while no file is attached.</summary>
+    public WholeListButton? WholeList { get; init; }
+
     /// <summary>Files that go with the reply (a chart, a snapshot, a whole list as CSV), uploaded the way each platform expects.</summary>
     public IReadOnlyList<ReplyFile> Files { get; init; } = [];
     public Visibility Visibility { get; init; } = Visibility.Channel;

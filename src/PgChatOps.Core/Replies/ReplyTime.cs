@@ -16,7 +16,16 @@ public static partial class ReplyTime
     /// <summary>U+2063 INVISIBLE SEPARATOR: nothing to see where it is left in by mistake.</summary>
     public const char Marker = '\u2063';
 
+    /// <summary>
+    /// U+2064 INVISIBLE PLUS, around a "how long from now" that only repeats what the token before it says, for a
+    /// renderer whose markup already shows relative time (Discord's <c>&lt;t:…:R&gt;</c>) to leave out.
+    /// </summary>
+    public const char RelativeMarker = '\u2064';
+
     private const string Pattern = "yyyy-MM-dd HH:mm:ss";
+
+    /// <summary><paramref name="text"/> (e.g. " (5 minutes)") marked as the preceding token's relative time: see <see cref="RelativeMarker"/>.</summary>
+    public static string Relative(string text) => RelativeMarker + text + RelativeMarker;
 
     public static string Token(DateTimeOffset at) => Format.Time(at) + Marker;
 
@@ -29,17 +38,24 @@ public static partial class ReplyTime
 
     /// <summary>The text with every token as its UTC text, and no marker left.</summary>
     public static string Plain(string text) =>
-        In(text) ? text.Replace(Marker.ToString(), "", StringComparison.Ordinal) : text;
+        In(text) || text.Contains(RelativeMarker, StringComparison.Ordinal)
+            ? text.Replace(Marker.ToString(), "", StringComparison.Ordinal).Replace(RelativeMarker.ToString(), "", StringComparison.Ordinal)
+            : text;
 
     /// <summary>
     /// Each token replaced by <paramref name="markup"/> of its moment. Run it on text already escaped for the
     /// platform: the markup must not be escaped, and the token's UTC text has nothing an escaper changes.
     /// </summary>
-    public static string Resolve(string text, Func<DateTimeOffset, string> markup)
+    /// <param name="showsRelative">The markup already says how long from now: text marked <see cref="Relative"/> is left out.</param>
+    public static string Resolve(string text, Func<DateTimeOffset, string> markup, bool showsRelative = false)
     {
         if (!In(text))
         {
-            return text;
+            return Plain(text);
+        }
+        if (showsRelative)
+        {
+            text = RelativeText().Replace(text, "");
         }
         var resolved = Tokens().Replace(text, m =>
             DateTime.TryParseExact(m.Groups["utc"].Value, Pattern, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var at)
@@ -47,6 +63,11 @@ public static partial class ReplyTime
                 : m.Groups["utc"].Value + " UTC");
         return Plain(resolved);
     }
+
+    // Only a short parenthesis of words and digits on one line: a marker smuggled in with a query text can never
+    // hide a row or a line of a preview.
+    [GeneratedRegex("\u2064 \\([0-9A-Za-z ,.]{1,40}\\)\u2064", RegexOptions.CultureInvariant)]
+    private static partial Regex RelativeText();
 
     [GeneratedRegex(@"(?<utc>\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}) UTC\u2063", RegexOptions.CultureInvariant)]
     private static partial Regex Tokens();

@@ -51,7 +51,7 @@ public static class SnapshotReplies
     /// A sessions list with every matching session attached (asked for with <c>csv</c>, or more than
     /// <see cref="AttachAboveHiddenRows"/> hidden), or with a line saying how to get them.
     /// </summary>
-    public static Reply WithWholeList(Reply list, Command command, SnapshotFile? file, int total, int shown)
+    public static Reply WithWholeList(Reply list, string target, Command command, SnapshotFile? file, int total, int shown)
     {
         if (file is not null)
         {
@@ -72,6 +72,7 @@ public static class SnapshotReplies
             return list with
             {
                 Notes = [.. list.Notes, $"To get all {total.ToString("N0", CultureInfo.InvariantCulture)} as a CSV file: `{text}`."],
+                WholeList = new WholeListButton(target, command.Text),
             };
         }
         return list;

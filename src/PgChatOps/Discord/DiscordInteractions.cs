@@ -110,6 +110,10 @@ public sealed class DiscordInteractions(
             return null;
         }
         var customId = DiscordOrigin.String(data, "custom_id");
+        if (WholeListButton.FromDiscordCustomId(customId) is { } wholeList)
+        {
+            return await WholeListAsync(interaction, origin, customId!.Length <= DiscordLimits.CustomId ? wholeList : "", responded, respondBy);
+        }
         if (DiscordAlertMessage.IsSnooze(customId))
         {
             return await SnoozeAsync(origin, customId, responded, respondBy);
@@ -149,6 +153,40 @@ public sealed class DiscordInteractions(
             audit.Post(reply, origin.Channel);
         });
         return new JsonObject { ["type"] = DiscordResponseType.DeferredUpdateMessage };
+    }
+
+    /// <summary>
+    /// A click on "Whole list as CSV" (<c>pgchatops.csv:&lt;command&gt;</c>): the pipeline runs the command again as
+    /// the clicker. The answer is a new message in the channel, like the list, with the file as a multipart
+    /// follow-up; a refusal is for the clicker only.
+    /// </summary>
+    private async Task<JsonObject?> WholeListAsync(JsonElement interaction, DiscordOrigin origin, string text, Task? responded, CancellationToken respondBy)
+    {
+        var request = new ChatRequest(Platform.Discord, origin.Workspace, origin.Channel, null, origin.User, text)
+        {
+            IsDirectMessage = origin.IsDirectMessage,
+            DeliveryId = DiscordOrigin.String(interaction, "id"),
+        };
+        var answer = await inlineOrDefer.StartAsync(ct => pipeline.HandleCsvClickAsync(request, ct), InlineWindow, respondBy);
+        if (answer.IsReady)
+        {
+            var reply = await answer.Work;
+            if (reply.Files.Count > 0)
+            {
+                background.Run("attach the whole list", async ct =>
+                {
+                    await (responded ?? Task.CompletedTask).WaitAsync(ct);
+                    await replies.ShareFilesAsync(reply, origin.ApplicationId, origin.Token, ct);
+                });
+            }
+            return DiscordRenderer.Response(DiscordResponseType.ChannelMessageWithSource, reply);
+        }
+        answer.Defer("deferred whole-list reply", async (reply, ct) =>
+        {
+            await (responded ?? Task.CompletedTask).WaitAsync(ct);
+            await replies.DeliverAsync(reply, new DiscordReplyAddress.DeferredCommand(origin.ApplicationId, origin.Token), ct);
+        });
+        return new JsonObject { ["type"] = DiscordResponseType.DeferredChannelMessageWithSource };
     }
 
     /// <summary>

@@ -34,7 +34,7 @@ public static partial class DiscordRenderer
         {
             ["content"] = title.Length == 0 ? "…" : title,
             ["embeds"] = new JsonArray(Embed(reply)),
-            ["components"] = Components(reply.Buttons),
+            ["components"] = Components(reply),
             ["allowed_mentions"] = new JsonObject { ["parse"] = new JsonArray() },
         };
         if (reply.Visibility == Visibility.Requester)
@@ -231,6 +231,27 @@ public static partial class DiscordRenderer
         return $"{head}\n```\n{code}\n```";
     }
 
+    private static JsonArray Components(Reply reply)
+    {
+        var rows = Components(reply.Buttons);
+        if (reply.Files.Count == 0 && reply.WholeList is { } wholeList && wholeList.DiscordCustomId.Length <= DiscordLimits.CustomId
+            && rows.Count < DiscordLimits.ActionRows)
+        {
+            rows.Add(new JsonObject
+            {
+                ["type"] = 1,
+                ["components"] = new JsonArray(new JsonObject
+                {
+                    ["type"] = 2,
+                    ["style"] = 2,
+                    ["label"] = WholeListButton.Label,
+                    ["custom_id"] = wholeList.DiscordCustomId,
+                }),
+            });
+        }
+        return rows;
+    }
+
     private static JsonArray Components(IReadOnlyList<ReplyButton> buttons)
     {
         var rows = new JsonArray();
@@ -336,7 +357,7 @@ public static partial class DiscordRenderer
             return FitMarkdown(text, max);
         }
         // Escaping leaves the tokens whole (digits, dashes, colons, "UTC" and the marker), so they resolve after it.
-        var rich = ReplyTime.Resolve(Markdown(text), LocalTimeMarkup.Discord);
+        var rich = ReplyTime.Resolve(Markdown(text), LocalTimeMarkup.Discord, showsRelative: true);
         return rich.Length <= max ? rich : FitMarkdown(text, max);
     }
 

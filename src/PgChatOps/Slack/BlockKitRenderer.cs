@@ -23,6 +23,11 @@ public static class BlockKitRenderer
     public const int MaxFieldsPerSection = 10;
     public const int MaxContextText = 2000;
     public const int MaxButtonLabel = 75;
+
+    /// <summary>Slack's limit on a button's value.</summary>
+    public const int MaxButtonValue = 2000;
+
+    public const string CsvActionId = WholeListButton.ActionIdName;
     public const int MaxFallbackText = 3000;
 
     // Budgets well inside the limits, so a message stays readable as well as valid.
@@ -46,7 +51,7 @@ public static class BlockKitRenderer
         };
         var fields = FieldSections(reply.Fields);
         var notes = NoteSections(reply.Notes);
-        var actions = Actions(reply.Buttons);
+        var actions = Actions(reply);
 
         var fixedBlocks = 1 + (context is null ? 0 : 1) + fields.Count + notes.Count + (actions is null ? 0 : 1);
         var (table, more) = reply.Table is { } t
@@ -228,13 +233,23 @@ public static class BlockKitRenderer
     private static string Cell(string? text) =>
         Format.Truncate(text, MaxCellWidth).Replace('`', 'ˋ');
 
-    private static JsonObject? Actions(IReadOnlyList<ReplyButton> buttons)
+    private static JsonObject? Actions(Reply reply)
     {
         // One button per role: action ids must be unique within the block.
         var elements = new JsonArray();
-        foreach (var button in buttons.DistinctBy(b => b.Role))
+        foreach (var button in reply.Buttons.DistinctBy(b => b.Role))
         {
             elements.Add(Button(button));
+        }
+        if (reply.Files.Count == 0 && reply.WholeList is { } wholeList && wholeList.Value.Length <= MaxButtonValue)
+        {
+            elements.Add(new JsonObject
+            {
+                ["type"] = "button",
+                ["action_id"] = CsvActionId,
+                ["value"] = wholeList.Value,
+                ["text"] = PlainText(WholeListButton.Label, MaxButtonLabel, "CSV"),
+            });
         }
         return elements.Count == 0 ? null : new JsonObject { ["type"] = "actions", ["elements"] = elements };
     }

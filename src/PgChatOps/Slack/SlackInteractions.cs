@@ -31,6 +31,11 @@ public sealed class SlackInteractions(
         {
             return;
         }
+        if (WholeList(payload) is { } wholeList)
+        {
+            HandleWholeList(payload, wholeList);
+            return;
+        }
         if (Snooze(payload) is { } snooze)
         {
             HandleSnooze(payload, snooze);
@@ -100,6 +105,57 @@ public sealed class SlackInteractions(
             await DeliverOnAlertAsync(reply, responseUrl, snooze.Click.Channel, threadTs, ct);
         });
     }
+
+    /// <summary>
+    /// A click on "Whole list as CSV" (<c>pgchatops.csv</c>, value = the list's command): the pipeline runs it again
+    /// as the clicker. The file goes into the list's thread like the list itself; a refusal to the clicker only.
+    /// </summary>
+    private void HandleWholeList(JsonObject payload, WholeListClick wholeList)
+    {
+        var responseUrl = replies.ResponseUrl(SlackInbound.Str(payload["response_url"]));
+        var messageTs = SlackInbound.Str(payload["container"]?["message_ts"]) ?? SlackInbound.Str(payload["message"]?["ts"]);
+        var threadTs = SlackInbound.Str(payload["message"]?["thread_ts"]) ?? SlackInbound.Str(payload["container"]?["thread_ts"]) ?? messageTs;
+        var click = wholeList.Click;
+        background.Run("handle a whole-list click", async ct =>
+        {
+            var clicker = click.User with { Groups = await groups.ApproverGroupsOfAsync(click.User.Id, click.Place, ct) };
+            var request = new ChatRequest(Platform.Slack, click.Workspace, click.Channel, threadTs, clicker, wholeList.Value)
+            {
+                IsDirectMessage = click.IsDirectMessage,
+                DeliveryId = click.DeliveryId,
+            };
+            var reply = await pipeline.HandleCsvClickAsync(request, ct);
+            if (reply.Visibility == Visibility.Requester || reply.Files.Count == 0)
+            {
+                if (responseUrl is not null)
+                {
+                    await replies.DeliverAsync(reply with { ReplaceOriginal = false }, new SlackReplyAddress.ClickResponse(responseUrl), ct);
+                }
+                else
+                {
+                    SlackLog.ClickWithoutResponseUrl(log);
+                }
+                return;
+            }
+            await replies.DeliverAsync(reply, new SlackReplyAddress.Thread(click.Channel, threadTs, null), ct);
+        });
+    }
+
+    private static WholeListClick? WholeList(JsonObject payload)
+    {
+        if (payload["actions"] is not JsonArray actions
+            || actions.OfType<JsonObject>().FirstOrDefault(a => SlackInbound.Str(a["action_id"]) == BlockKitRenderer.CsvActionId) is not { } action)
+        {
+            return null;
+        }
+        // A value longer than any button PgChatOps makes is not read at all; the pipeline refuses an empty one.
+        var value = SlackInbound.Str(action["value"]) is { Length: <= BlockKitRenderer.MaxButtonValue } v ? v : "";
+        return Click(payload, (actionId, _) => actionId == BlockKitRenderer.CsvActionId ? (ButtonRole.Abort, Guid.Empty) : null) is { } click
+            ? new WholeListClick(click, value)
+            : null;
+    }
+
+    private sealed record WholeListClick(ButtonClick Click, string Value);
 
     /// <summary>An answer to a click on an alert: for the clicker only through response_url, otherwise in the alert's thread (and outcomes in the audit channel).</summary>
     private async Task DeliverOnAlertAsync(Reply reply, Uri? responseUrl, string channel, string? threadTs, CancellationToken ct)

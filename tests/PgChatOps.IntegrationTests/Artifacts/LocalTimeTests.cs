@@ -17,7 +17,8 @@ public sealed partial class LocalTimeTests
     [GeneratedRegex(@"as of <!date\^(?<unix>\d+)\^\{date_short_pretty\} \{time\}\|(?<utc>\d{4}-\d\d-\d\d \d\d:\d\d) UTC>")]
     private static partial Regex SlackAsOf();
 
-    [GeneratedRegex(@"expires at <t:(?<unix>\d+):f> \(<t:\k<unix>:R>\) \(")]
+    // <t:…:R> already says how long is left: no "(5 minutes)" after it, as Slack and the console have.
+    [GeneratedRegex(@"expires at <t:(?<unix>\d+):f> \(<t:\k<unix>:R>\)\.")]
     private static partial Regex DiscordExpiry();
 
     private static DateTimeOffset Unix(Match m) => DateTimeOffset.FromUnixTimeSeconds(long.Parse(m.Groups["unix"].Value, CultureInfo.InvariantCulture));
@@ -78,6 +79,7 @@ public sealed partial class LocalTimeTests
         var embed = message["embeds"]![0]!;
         var expiry = DiscordExpiry().Match(embed["description"]!.GetValue<string>());
         Assert.True(expiry.Success, message.ToJsonString());
+        Assert.DoesNotContain("minutes)", embed["description"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.InRange(Unix(expiry), asked.AddMinutes(5).AddSeconds(-5), DateTimeOffset.UtcNow.AddMinutes(5).AddSeconds(5));
         // Discord shows the footer as plain text: a timestamp there would read literally.
         Assert.Matches(@"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC", embed["footer"]!["text"]!.GetValue<string>());

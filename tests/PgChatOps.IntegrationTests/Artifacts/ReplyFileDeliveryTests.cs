@@ -30,7 +30,7 @@ public sealed class ReplyFileDeliveryTests
     };
 
     /// <summary>Slack's three upload steps as documented (PROTOCOLS.md §16.1), and ok for everything else.</summary>
-    private static void AnswerLikeSlack(FakeHttpServer slack, string? completeError = null)
+    internal static void AnswerLikeSlack(FakeHttpServer slack, string? completeError = null)
     {
         var ids = 0;
         slack.Handler = r => r.Path switch
@@ -45,10 +45,10 @@ public sealed class ReplyFileDeliveryTests
         };
     }
 
-    private sealed record SlackUpload(Dictionary<string, string> Ticket, byte[] Bytes, Dictionary<string, string> Complete, string FileId, string Title);
+    internal sealed record SlackUpload(Dictionary<string, string> Ticket, byte[] Bytes, Dictionary<string, string> Complete, string FileId, string Title);
 
     /// <summary>Waits for one whole upload and checks it followed the documented sequence.</summary>
-    private static async Task<SlackUpload> UploadedAsync(FakeHttpServer slack)
+    internal static async Task<SlackUpload> UploadedAsync(FakeHttpServer slack)
     {
         var complete = await slack.WaitForAsync(r => r.Path == "/api/files.completeUploadExternal", TimeSpan.FromSeconds(30));
         var calls = slack.Requests.Where(r => r.Path.StartsWith("/api/files.", StringComparison.Ordinal) || r.Path.StartsWith("/upload/", StringComparison.Ordinal)).ToList();
@@ -68,10 +68,10 @@ public sealed class ReplyFileDeliveryTests
     private static Dictionary<string, string> Form(RecordedRequest r) =>
         QueryHelpers.ParseQuery(r.Body).ToDictionary(kv => kv.Key, kv => kv.Value.ToString());
 
-    private sealed record Part(string Name, string? FileName, string? ContentType, byte[] Body);
+    internal sealed record Part(string Name, string? FileName, string? ContentType, byte[] Body);
 
     /// <summary>The multipart follow-up Discord received (PROTOCOLS.md §16.4): payload_json, then files[n].</summary>
-    private static async Task<(JsonObject Payload, List<Part> Files)> AttachedAsync(DiscordTestPlatform discord)
+    internal static async Task<(JsonObject Payload, List<Part> Files)> AttachedAsync(DiscordTestPlatform discord)
     {
         var request = await discord.Api.WaitForAsync(
             r => r.Method == "POST" && r.Path.StartsWith($"/webhooks/{DiscordTestPlatform.ApplicationId}/", StringComparison.Ordinal)
@@ -97,7 +97,7 @@ public sealed class ReplyFileDeliveryTests
         return (payload, files);
     }
 
-    private static async Task<JsonObject> DiscordCommandAsync(HttpClient client, DiscordTestPlatform discord, JsonObject interaction)
+    internal static async Task<JsonObject> DiscordCommandAsync(HttpClient client, DiscordTestPlatform discord, JsonObject interaction)
     {
         using var request = discord.SignedRequest(interaction.ToJsonString());
         using var response = await client.SendAsync(request);
@@ -106,7 +106,7 @@ public sealed class ReplyFileDeliveryTests
     }
 
     /// <summary>The text of a command's answer: the inline type 4, or the edit of the deferred original.</summary>
-    private static async Task<string> DiscordAnswerTextAsync(DiscordTestPlatform discord, JsonObject response)
+    internal static async Task<string> DiscordAnswerTextAsync(DiscordTestPlatform discord, JsonObject response)
     {
         if (response["type"]!.GetValue<int>() == 4)
         {

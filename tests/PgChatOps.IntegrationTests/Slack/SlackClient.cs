@@ -36,6 +36,10 @@ internal sealed class SlackClient(HttpClient http, string signingSecret, Func<Da
         $"{Random.Shared.NextInt64(1_000_000_000, 9_999_999_999)}.{Random.Shared.NextInt64(100_000_000, 999_999_999)}.{Guid.NewGuid():N}";
 
     public Task<HttpResponseMessage> ClickAsync(string channel, string user, string actionId, Guid id, string responseUrl, string messageTs, string? team = null, string? triggerId = null) =>
+        ClickAsync(channel, user, actionId, id.ToString(), responseUrl, messageTs, team, triggerId);
+
+    /// <summary>A click on a button whose value is any text (the whole-list button carries a command).</summary>
+    public Task<HttpResponseMessage> ClickAsync(string channel, string user, string actionId, string value, string responseUrl, string messageTs, string? team = null, string? triggerId = null) =>
         SendFormAsync("/slack/interactions", new Dictionary<string, string>
         {
             ["payload"] = new JsonObject
@@ -53,7 +57,7 @@ internal sealed class SlackClient(HttpClient http, string signingSecret, Func<Da
                 {
                     ["action_id"] = actionId,
                     ["block_id"] = "b1",
-                    ["value"] = id.ToString(),
+                    ["value"] = value,
                     ["type"] = "button",
                     ["action_ts"] = "1700000001.000200",
                 }),

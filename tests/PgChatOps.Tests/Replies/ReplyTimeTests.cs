@@ -25,7 +25,7 @@ public sealed class ReplyTimeTests
         Context = $"from the audit log, as of {Format.At(At)}",
         Fields = [new ReplyField("confirmed at", Format.At(At))],
         Table = new ReplyTable(["asked", "pid"], [[Format.At(At), "4242"]], 1),
-        Notes = [$"This confirmation expires at {Format.At(At)} (5 minutes)."],
+        Notes = [$"This confirmation expires at {Format.At(At)}{ReplyTime.Relative(" (5 minutes)")}."],
     };
 
     [Fact]
@@ -37,6 +37,7 @@ public sealed class ReplyTimeTests
         Assert.Contains($"confirmed by bob at {Utc}", text, StringComparison.Ordinal);
         Assert.Contains($"expires at {Utc} (5 minutes)", text, StringComparison.Ordinal);
         Assert.DoesNotContain(ReplyTime.Marker, text);
+        Assert.DoesNotContain(ReplyTime.RelativeMarker, text);
     }
 
     [Fact]
@@ -53,6 +54,7 @@ public sealed class ReplyTimeTests
         Assert.Contains($"{Utc}  4242", json, StringComparison.Ordinal);
         Assert.DoesNotContain(SlackDate, message["text"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.DoesNotContain(ReplyTime.Marker, json);
+        Assert.DoesNotContain(ReplyTime.RelativeMarker, json);
     }
 
     [Fact]
@@ -64,10 +66,31 @@ public sealed class ReplyTimeTests
 
         Assert.Equal($"pid 4242: terminate confirmed by bob at {DiscordDate}", message["content"]!.GetValue<string>());
         Assert.Equal(DiscordDate, embed["fields"]![0]!["value"]!.GetValue<string>());
-        Assert.Contains($"This confirmation expires at {DiscordDate} (5 minutes).", embed["description"]!.GetValue<string>(), StringComparison.Ordinal);
+        // <t:…:R> already says "in 5 minutes": the core's own "(5 minutes)" would say it twice.
+        Assert.Contains($"This confirmation expires at {DiscordDate}.", embed["description"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.DoesNotContain("(5 minutes)", json, StringComparison.Ordinal);
         Assert.Contains("\n2026-11-25 13:00:00", embed["description"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.Equal($"from the audit log, as of {Utc}", embed["footer"]!["text"]!.GetValue<string>());
         Assert.DoesNotContain(ReplyTime.Marker, json);
+    }
+
+    [Fact]
+    public void Relative_markers_smuggled_in_from_the_database_never_hide_a_line_on_discord()
+    {
+        var r = ReplyTime.RelativeMarker;
+        var reply = new Reply
+        {
+            Kind = ReplyKind.Confirmation,
+            Title = "t",
+            Table = new ReplyTable(["pid", "query"], [["1", $"select 1 {r}"], ["2", "select 2"], ["3", $"select 3{r}"]], 3),
+            Notes = [$"at {Format.At(At)}"],
+        };
+
+        var description = DiscordRenderer.Render(reply)["embeds"]![0]!["description"]!.GetValue<string>();
+
+        Assert.Contains("select 2", description, StringComparison.Ordinal);
+        Assert.Contains("select 3", description, StringComparison.Ordinal);
+        Assert.DoesNotContain(r, description);
     }
 
     [Fact]
