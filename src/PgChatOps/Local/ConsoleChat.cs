@@ -18,7 +18,10 @@ namespace PgChatOps.Local;
 /// </summary>
 public static class ConsoleChat
 {
-    /// <summary>Where the console writes a reply's files (a snapshot, a whole list); default: the working directory.</summary>
+    /// <summary>
+    /// Where the console writes a reply's files (a snapshot, a whole list, a chart); default: <c>pgchatops</c> in the
+    /// temporary directory (<c>dotnet run</c> starts the app in the project's folder, which is no place for incident files).
+    /// </summary>
     public const string FileDirectoryKey = "PgChatOps:Console:FileDirectory";
 
     public static async Task<int> RunAsync(string[] args, TextReader input, TextWriter output)
@@ -103,7 +106,7 @@ public static class ConsoleChat
             }
             var pipeline = host.Services.GetRequiredService<CommandPipeline>();
             var options = host.Services.GetRequiredService<IOptions<PgChatOpsOptions>>().Value;
-            var files = builder.Configuration[FileDirectoryKey] is { Length: > 0 } dir ? dir : Environment.CurrentDirectory;
+            var files = builder.Configuration[FileDirectoryKey] is { Length: > 0 } dir ? dir : Path.Combine(Path.GetTempPath(), "pgchatops");
             await LoopAsync(pipeline, host.Services.GetRequiredService<WatchDesk>(), options, Path.GetFullPath(files), input, output);
             await host.StopAsync();
         }
