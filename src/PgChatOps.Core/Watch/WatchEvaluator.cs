@@ -47,14 +47,17 @@ public static class WatchEvaluator
         var title = $"{hits.Count} {noun} {what} on {sample.Target} for up to {Format.Duration(longest)} (rule {rule.Name}: over {rule.ThresholdText})";
 
         var identities = hits.Select(h => h.Session.Identity).ToList();
+        // A fix acts only on what the alert shows: the sessions it names, never the ones beyond them.
+        var shown = identities.Take(MaxSessionsNamed).ToList();
+        string Label(string verb) => hits.Count == 1 ? verb : shown.Count < hits.Count ? $"{verb} these {shown.Count}" : $"{verb} all {hits.Count}";
         var fixes = new List<AlertFix>();
         if (rule.Condition == WatchCondition.LongRunning)
         {
-            fixes.Add(new AlertFix(AlertFixKind.Cancel, hits.Count == 1 ? "Cancel" : $"Cancel all {hits.Count}",
-                FixCommand("cancel", rule, sample.Target, hits, "active"), identities));
+            fixes.Add(new AlertFix(AlertFixKind.Cancel, Label("Cancel"),
+                FixCommand("cancel", rule, sample.Target, hits, "active"), shown));
         }
-        fixes.Add(new AlertFix(AlertFixKind.Terminate, hits.Count == 1 ? "Terminate" : $"Terminate all {hits.Count}",
-            FixCommand("kill", rule, sample.Target, hits, rule.Condition == WatchCondition.LongRunning ? "active" : "idle in transaction"), identities));
+        fixes.Add(new AlertFix(AlertFixKind.Terminate, Label("Terminate"),
+            FixCommand("kill", rule, sample.Target, hits, rule.Condition == WatchCondition.LongRunning ? "active" : "idle in transaction"), shown));
         fixes.Add(Snooze());
 
         return

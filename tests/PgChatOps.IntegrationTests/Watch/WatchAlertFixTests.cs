@@ -121,6 +121,33 @@ public sealed class WatchAlertFixTests
     }
 
     [Fact]
+    public async Task With_more_sessions_than_the_alert_names_Terminate_acts_on_the_named_ones_only()
+    {
+        await using var sessions = await TestSessions.CreateAsync("wn");
+        var (host, sink, state) = await StartAsync(sessions);
+        await using var _ = host;
+        var stuck = new List<TestSession>();
+        for (var i = 0; i < WatchEvaluator.MaxSessionsNamed + 2; i++)
+        {
+            stuck.Add(await sessions.OpenIdleInTransactionAsync(sessions.App("stuck")));
+        }
+        await sink.WaitForAsync(s => s.Opened.Any(o => o.Alert.SessionCount == stuck.Count), TimeSpan.FromSeconds(10), "an alert counting every session");
+        var alert = sink.Opened.Last(o => o.Alert.SessionCount == stuck.Count).Alert;
+        var named = alert.Message.Table!.Rows.Select(r => int.Parse(r[0], System.Globalization.CultureInfo.InvariantCulture)).ToHashSet();
+        Assert.Equal(WatchEvaluator.MaxSessionsNamed, named.Count);
+        var confirm = Confirm(alert, $"Terminate these {WatchEvaluator.MaxSessionsNamed}");
+
+        var outcome = await ClickAsync(host, confirm.ActionId, OnCall);
+
+        Assert.StartsWith($"Terminated {WatchEvaluator.MaxSessionsNamed} of {WatchEvaluator.MaxSessionsNamed} sessions", outcome.Title, StringComparison.Ordinal);
+        foreach (var s in stuck)
+        {
+            // Only what the alert showed is acted on: the two sessions beyond its list stay.
+            Assert.Equal(!named.Contains(s.Pid), await TestSessions.IsAliveAsync(s));
+        }
+    }
+
+    [Fact]
     public async Task A_stranger_a_viewer_another_channel_and_a_click_posing_as_the_rule_are_refused()
     {
         await using var sessions = await TestSessions.CreateAsync("ws");
