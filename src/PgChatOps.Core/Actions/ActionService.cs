@@ -407,6 +407,16 @@ public sealed class ActionService(
             },
         };
 
+    /// <summary>
+    /// Ends a pending action before its time, recorded as expired with the reason: its buttons were replaced or its
+    /// alert resolved. A later click on it gets the expired outcome; nothing is signalled.
+    /// </summary>
+    public async Task<bool> WithdrawAsync(Guid id, string reason, CancellationToken ct) =>
+        await store.WithdrawAsync(id, await store.NowAsync(ct), a => Expired(a) with
+        {
+            Detail = new { requested_by = a.RequestedByName, expires_at = a.ExpiresAt.ToString("O", CultureInfo.InvariantCulture), withdrawn = reason },
+        }, ct);
+
     private static AuditEntry Expired(PendingAction a) =>
         new(AuditEvents.Expired, a.Platform, a.Workspace, a.Channel, "pgchatops", "PgChatOps")
         {

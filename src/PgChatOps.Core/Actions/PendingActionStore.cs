@@ -145,18 +145,29 @@ public sealed class PendingActionStore(StateStore store, TimeProvider time)
 
     /// <summary>Marks pending actions whose time ran out as expired (one, or all when id is null), with their audit entries.</summary>
     public Task<IReadOnlyList<PendingAction>> ExpireAsync(Guid? id, DateTimeOffset now, Func<PendingAction, AuditEntry> audit, CancellationToken ct) =>
+        ExpireAsync(id, now, early: false, audit, ct);
+
+    /// <summary>
+    /// Ends one pending action now, before its time runs out, as expired, with its audit entry: a watch alert replaced its
+    /// buttons or resolved, and no button may stay live that its message no longer shows. Nothing when already decided.
+    /// </summary>
+    public async Task<bool> WithdrawAsync(Guid id, DateTimeOffset now, Func<PendingAction, AuditEntry> audit, CancellationToken ct) =>
+        (await ExpireAsync(id, now, early: true, audit, ct)).Count > 0;
+
+    private Task<IReadOnlyList<PendingAction>> ExpireAsync(Guid? id, DateTimeOffset now, bool early, Func<PendingAction, AuditEntry> audit, CancellationToken ct) =>
         InTransactionAsync<IReadOnlyList<PendingAction>>(async (conn, tx) =>
         {
             var sql = $"""
                 UPDATE pgchatops.pending_actions
                 SET status = 'expired', decided_at = @now
-                WHERE status = 'pending' AND expires_at <= @now AND (@id::uuid IS NULL OR id = @id)
+                WHERE status = 'pending' AND (@early OR expires_at <= @now) AND (@id::uuid IS NULL OR id = @id)
                 RETURNING {Columns}
                 """;
             var expired = new List<PendingAction>();
             await using (var cmd = new NpgsqlCommand(sql, conn, tx))
             {
                 cmd.Parameters.AddWithValue("now", now);
+                cmd.Parameters.AddWithValue("early", early);
                 cmd.Parameters.Add(new NpgsqlParameter("id", NpgsqlDbType.Uuid) { Value = (object?)id ?? DBNull.Value });
                 await using var r = await cmd.ExecuteReaderAsync(ct);
                 while (await r.ReadAsync(ct))

@@ -88,7 +88,15 @@ public sealed record Alert
 }
 
 /// <summary>A fix offered as a pending action: which fix, its action id, until when its buttons work, and the sessions (by identity) it may touch.</summary>
-public sealed record AlertFixAction(AlertFixKind Kind, string Label, Guid ActionId, DateTimeOffset ExpiresAt, IReadOnlyList<BackendIdentity> Sessions);
+public sealed record AlertFixAction(AlertFixKind Kind, string Label, Guid ActionId, DateTimeOffset ExpiresAt, IReadOnlyList<BackendIdentity> Sessions)
+{
+    /// <summary>
+    /// Every session the fix was prepared for, protected ones included (<see cref="Sessions"/> holds only those it acts
+    /// on): what the next sample compares with, so that a protected session does not make fresh buttons every sample.
+    /// Null in alerts stored before it existed.
+    /// </summary>
+    public IReadOnlyList<BackendIdentity>? PreparedFor { get; init; }
+}
 
 /// <summary>The snooze button of an open alert (DESIGN.md, Contract – watch).</summary>
 public sealed record AlertSnoozeButton(Guid AlertId, string Label)

@@ -43,7 +43,7 @@ public sealed class AlertFixes(ActionService actions, PendingActionStore store, 
                 }
                 return true;
             }
-            if (!action.Sessions.ToHashSet().SetEquals(fix.Sessions) || action.ExpiresAt - now <= _timeToLive / 2)
+            if (!(action.PreparedFor ?? action.Sessions).ToHashSet().SetEquals(fix.Sessions) || action.ExpiresAt - now <= _timeToLive / 2)
             {
                 return true;
             }
@@ -76,7 +76,7 @@ public sealed class AlertFixes(ActionService actions, PendingActionStore store, 
                 if (reply.ActionId is { } id && await store.FindAsync(id, ct) is { } action)
                 {
                     var sessions = action.Actionable.Select(s => new BackendIdentity(s.Pid, s.BackendStart)).ToList();
-                    prepared.Add(new AlertFixAction(fix.Kind, fix.Label, id, action.ExpiresAt, sessions));
+                    prepared.Add(new AlertFixAction(fix.Kind, fix.Label, id, action.ExpiresAt, sessions) { PreparedFor = fix.Sessions });
                     var spared = action.Sessions.Where(s => s.ProtectedReason is not null).ToList();
                     if (spared.Count > 0)
                     {
@@ -98,6 +98,9 @@ public sealed class AlertFixes(ActionService actions, PendingActionStore store, 
         }
         return (prepared, notes, failed);
     }
+
+    /// <summary>Ends a fix's pending action before its time (see <see cref="ActionService.WithdrawAsync"/>).</summary>
+    public Task<bool> WithdrawAsync(Guid actionId, string reason, CancellationToken ct) => actions.WithdrawAsync(actionId, reason, ct);
 
     private static Platform? PlatformOf(string name) =>
         Enum.GetValues<Platform>().Select(p => (Platform?)p).FirstOrDefault(p => string.Equals(p!.Value.Name(), name, StringComparison.OrdinalIgnoreCase));

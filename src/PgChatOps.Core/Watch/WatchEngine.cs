@@ -452,6 +452,7 @@ public sealed class WatchEngine : IDisposable
         {
             return;
         }
+        await WithdrawAsync(incident.Alert.FixActions, "the incident resolved", ct);
         _log.Resolved(incident.Id, incident.Rule, incident.Target, now - incident.OpenedAt);
         if (incident.MessageRef is null)
         {
@@ -471,7 +472,25 @@ public sealed class WatchEngine : IDisposable
     {
         var (actions, notes, failed) = await _fixes.PrepareAsync(finding.Rule, alert, finding.Fixes, ct);
         List<BackendIdentity> preparedFor = failed ? [] : [.. finding.Fixes.SelectMany(f => f.Sessions).Distinct()];
+        // The buttons the message is about to lose must not stay live: an open dialog or a lagging client could still click them.
+        await WithdrawAsync(alert.FixActions.Where(old => actions.All(a => a.ActionId != old.ActionId)), "replaced by fresh buttons", ct);
         return alert with { FixActions = actions, FixNotes = notes, FixesPreparedFor = preparedFor };
+    }
+
+    private async Task WithdrawAsync(IEnumerable<AlertFixAction> stale, string reason, CancellationToken ct)
+    {
+        foreach (var action in stale)
+        {
+            try
+            {
+                await _fixes.WithdrawAsync(action.ActionId, reason, ct);
+            }
+            catch (Exception ex) when (ex is NpgsqlException or TimeoutException or StateStoreUnavailableException)
+            {
+                // It still expires by its own time; its click is bound to the sessions it showed.
+                _log.SinkFailed("withdraw", action.ActionId, action.Label, reason, ex.Message);
+            }
+        }
     }
 
     private async Task PruneIfDueAsync(CancellationToken ct)

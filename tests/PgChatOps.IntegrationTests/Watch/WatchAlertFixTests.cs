@@ -270,8 +270,39 @@ public sealed class WatchAlertFixTests
         Assert.True(renewed.Alert.FixActions[0].ExpiresAt > opened.Alert.FixActions[0].ExpiresAt);
         Assert.Equal((stuck.Pid, stuck.BackendStart), (renewed.Alert.FixActions[0].Sessions[0].Pid, renewed.Alert.FixActions[0].Sessions[0].BackendStart));
 
+        // The replaced button no longer works, though its own time has not run out: the message does not show it any more.
+        var stale = await ClickAsync(host, first, OnCall);
+        Assert.NotEqual(ReplyKind.Confirmation, stale.Kind);
+        Assert.DoesNotContain("Terminated", stale.Title, StringComparison.Ordinal);
+        Assert.True(await TestSessions.IsAliveAsync(stuck));
+        var withdrawn = (await host.Services.GetRequiredService<PendingActionStore>().FindAsync(first, CancellationToken.None))!;
+        Assert.Equal(ActionStatus.Expired, withdrawn.Status);
+        Assert.True(withdrawn.ExpiresAt > DateTimeOffset.UtcNow, "withdrawn before its own expiry");
+
         var outcome = await ClickAsync(host, second, OnCall);
         Assert.StartsWith("Terminated 1 of 1", outcome.Title, StringComparison.Ordinal);
         Assert.False(await TestSessions.IsAliveAsync(stuck));
+
+        // Resolved: the last buttons are withdrawn too.
+        await sink.WaitForAsync(s => s.Resolved.Count > 0, TimeSpan.FromSeconds(10), "the incident to resolve");
+    }
+
+    [Fact]
+    public async Task A_resolved_alerts_buttons_are_withdrawn_at_once()
+    {
+        await using var sessions = await TestSessions.CreateAsync("wr");
+        var (host, sink, _) = await StartAsync(sessions);
+        await using var __ = host;
+        var stuck = await sessions.OpenIdleInTransactionAsync(sessions.App("stuck"));
+        await sink.WaitForAsync(s => s.Opened.Count > 0, TimeSpan.FromSeconds(10), "an alert");
+        var id = Confirm(Assert.Single(sink.Opened).Alert).ActionId;
+
+        await stuck.Connection.CloseAsync(); // the forgotten transaction ends on its own
+        await sink.WaitForAsync(s => s.Resolved.Count > 0, TimeSpan.FromSeconds(10), "the incident to resolve");
+
+        var action = (await host.Services.GetRequiredService<PendingActionStore>().FindAsync(id, CancellationToken.None))!;
+        Assert.Equal(ActionStatus.Expired, action.Status);
+        var late = await ClickAsync(host, id, OnCall);
+        Assert.DoesNotContain("Terminated", late.Title, StringComparison.Ordinal);
     }
 }
