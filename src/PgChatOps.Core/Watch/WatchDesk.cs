@@ -201,6 +201,19 @@ public sealed class WatchDesk(
     /// </summary>
     public async Task<Reply> SnoozeAsync(Guid alertId, ChatUser clicker, ChatPlace place, CancellationToken ct)
     {
+        try
+        {
+            return await TrySnoozeAsync(alertId, clicker, place, ct);
+        }
+        catch (Exception ex) when (ex is StateStoreUnavailableException or NpgsqlException or TimeoutException)
+        {
+            // Fails closed, and says so: the clicker gets an answer, never an error page or silence.
+            return Reply.Error($"Nothing was snoozed: the state store did not answer ({DatabaseErrors.Cause(ex)}).", "Try again in a moment.");
+        }
+    }
+
+    private async Task<Reply> TrySnoozeAsync(Guid alertId, ChatUser clicker, ChatPlace place, CancellationToken ct)
+    {
         var incident = await incidents.FindAsync(alertId, ct);
         AuditEntry Entry(string outcome) => new(AuditEvents.Snoozed, place.Platform, place.Workspace, place.Channel, clicker.Id, clicker.DisplayName)
         {

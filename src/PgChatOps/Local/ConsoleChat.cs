@@ -19,8 +19,9 @@ namespace PgChatOps.Local;
 public static class ConsoleChat
 {
     /// <summary>
-    /// Where the console writes a reply's files (a snapshot, a whole list, a chart); default: <c>pgchatops</c> in the
-    /// temporary directory (<c>dotnet run</c> starts the app in the project's folder, which is no place for incident files).
+    /// Where the console writes a reply's files (a snapshot, a whole list, a chart); default: <c>pgchatops-&lt;user&gt;</c>
+    /// in the temporary directory, readable by this user only (<c>dotnet run</c> starts the app in the project's folder,
+    /// which is no place for incident files, and the files hold query text).
     /// </summary>
     public const string FileDirectoryKey = "PgChatOps:Console:FileDirectory";
 
@@ -106,7 +107,7 @@ public static class ConsoleChat
             }
             var pipeline = host.Services.GetRequiredService<CommandPipeline>();
             var options = host.Services.GetRequiredService<IOptions<PgChatOpsOptions>>().Value;
-            var files = builder.Configuration[FileDirectoryKey] is { Length: > 0 } dir ? dir : Path.Combine(Path.GetTempPath(), "pgchatops");
+            var files = builder.Configuration[FileDirectoryKey] is { Length: > 0 } dir ? dir : DefaultFileDirectory();
             await LoopAsync(pipeline, host.Services.GetRequiredService<WatchDesk>(), options, Path.GetFullPath(files), input, output);
             await host.StopAsync();
         }
@@ -125,6 +126,25 @@ public static class ConsoleChat
         return 0;
     }
 
+    private static string DefaultFileDirectory() =>
+        Path.Combine(Path.GetTempPath(), $"pgchatops-{string.Concat(Environment.UserName.Where(char.IsAsciiLetterOrDigit))}");
+
+    /// <summary>The directory, created for this user alone where the system has Unix permissions; null with the reason when it is not private.</summary>
+    private static string? PrivateDirectory(string directory)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(directory);
+            return null;
+        }
+        var info = Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        const UnixFileMode others = UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute
+            | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
+        return (info.UnixFileMode & others) != 0
+            ? $"{directory} is open to other users ({info.UnixFileMode}); set {FileDirectoryKey} to a directory of your own"
+            : null;
+    }
+
     /// <summary>
     /// Writes each file of a reply into <paramref name="directory"/> and prints its full path. The name is the core's
     /// (letters, digits, - _ and .), never a path; an existing file is never overwritten.
@@ -135,7 +155,16 @@ public static class ConsoleChat
         {
             try
             {
-                Directory.CreateDirectory(directory);
+                // The default folder is made private; a folder the operator named is theirs to choose.
+                if (directory != Path.GetFullPath(DefaultFileDirectory()))
+                {
+                    Directory.CreateDirectory(directory);
+                }
+                else if (PrivateDirectory(directory) is { } problem)
+                {
+                    output.WriteLine($"Did not write {file.FileName}: {problem}.");
+                    continue;
+                }
                 var name = Path.GetFileName(file.FileName);
                 var path = Path.Combine(directory, name);
                 for (var n = 2; File.Exists(path); n++)

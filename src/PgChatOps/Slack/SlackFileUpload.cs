@@ -118,11 +118,12 @@ public sealed class SlackFileUpload(HttpClient http, Uri apiBaseUrl, string botT
         }
     }
 
-    // The bytes go where Slack's answer says, but only over https (or to the configured API host, for tests):
-    // never in clear text to some other host.
+    // The bytes (session data) go where Slack's answer says, but only to Slack (https, a slack.com host) or to the
+    // configured API host (tests): never to some other host, and never in clear text elsewhere.
     private bool IsAllowedUploadUrl(Uri url) =>
-        url.Scheme == Uri.UriSchemeHttps
-        || (url.Scheme == Uri.UriSchemeHttp && string.Equals(url.Authority, apiBaseUrl.Authority, StringComparison.OrdinalIgnoreCase));
+        string.Equals(url.Authority, apiBaseUrl.Authority, StringComparison.OrdinalIgnoreCase)
+        || (url.Scheme == Uri.UriSchemeHttps
+            && (url.Host.Equals("slack.com", StringComparison.OrdinalIgnoreCase) || url.Host.EndsWith(".slack.com", StringComparison.OrdinalIgnoreCase)));
 
     private static string HttpError(HttpResponseMessage response) =>
         (int)response.StatusCode == 429 ? "ratelimited" : "http_" + ((int)response.StatusCode).ToString(CultureInfo.InvariantCulture);

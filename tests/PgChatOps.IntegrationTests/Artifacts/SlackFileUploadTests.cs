@@ -149,6 +149,20 @@ public sealed class SlackFileUploadTests : IAsyncLifetime
         Assert.Single(_slack.Requests);
     }
 
+    [Theory]
+    [InlineData("https://files.example.com/upload")]
+    [InlineData("https://files.slack.com.attacker.example/upload")]
+    [InlineData("https://evil-slack.com/upload")]
+    public async Task Bytes_are_never_sent_to_a_host_that_is_not_Slack_even_over_https(string url)
+    {
+        _slack.Handler = Answer(ticket: FakeResponse.Json($$"""{"ok":true,"upload_url":"{{url}}","file_id":"{{FileId}}"}"""));
+
+        var result = await Client().UploadAsync(Request(), CancellationToken.None);
+
+        Assert.Equal((SlackUploadStep.GetUploadUrl, "invalid_response"), (result.FailedAt!.Value, result.Error));
+        Assert.Single(_slack.Requests);
+    }
+
     [Fact]
     public async Task An_empty_file_is_refused_before_calling_slack()
     {

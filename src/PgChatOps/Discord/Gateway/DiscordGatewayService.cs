@@ -177,9 +177,11 @@ internal sealed class DiscordGatewayService : BackgroundService, IOutboundLink
             }
             return held;
         }
-        catch (Exception ex) when (ex is NpgsqlException or TimeoutException or StateStoreUnavailableException)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            _log.LeaseFailed(DatabaseErrors.Cause(ex));
+            // Any failure to renew (the state store down, or something unexpected) counts as not renewed: it must
+            // neither stop the host nor let two sessions run.
+            _log.LeaseFailed(ex is NpgsqlException or TimeoutException or StateStoreUnavailableException ? DatabaseErrors.Cause(ex) : ex.GetType().Name + ": " + ex.Message);
             return running && renewedAt is { } at && _time.GetUtcNow() - at < _options.LeaseTimeToLive - _options.LeaseRenewInterval;
         }
     }
