@@ -13,7 +13,8 @@ namespace PgChatOps.Watch;
 /// Turns an alert's suggested fixes into ordinary pending actions through <see cref="ActionService"/>: the same
 /// preview, protection, audit ("confirmation"), expiry, channel binding and, at the click, the same approver check
 /// as <c>/pg kill</c>. The requester is the watch rule (<see cref="Requester"/>), never a person: any allowed human
-/// may approve, and with <c>Access:RequireDistinctApprover</c> the approver still differs from the requester. Each
+/// may approve. With <c>Access:RequireDistinctApprover</c> no fix is offered as a button (one click would be one
+/// person's decision); the alert says which command to ask with, and someone else confirms it. Each
 /// action may touch only the sessions the alert showed (by pid and backend_start), so a click never acts on a
 /// backend the message did not name.
 /// </summary>
@@ -22,6 +23,7 @@ public sealed class AlertFixes(ActionService actions, PendingActionStore store, 
     private const string RequesterPrefix = "pgchatops:watch:";
 
     private readonly TimeSpan _timeToLive = options.Value.Confirmation.TimeToLive;
+    private readonly bool _fourEyes = options.Value.Access.RequireDistinctApprover;
 
     /// <summary>Who asks for an alert's fixes: the rule. No chat user id has this form (Slack U…, Discord snowflakes, OS user names).</summary>
     public static ChatUser Requester(string rule) => new(RequesterPrefix + rule, $"watch rule {rule}", []);
@@ -67,6 +69,13 @@ public sealed class AlertFixes(ActionService actions, PendingActionStore store, 
         {
             if (fix.Command is null || CommandParser.Parse(fix.Command).Command is not { } command)
             {
+                continue;
+            }
+            if (_fourEyes)
+            {
+                // The rule cannot be the first pair of eyes: a person asks, and another confirms, as for any action.
+                notes.Add($"{fix.Label}: no one-click fix here, since every action needs two people (Access:RequireDistinctApprover). "
+                    + $"Ask with `/pg {fix.Command}`, and someone else confirms.");
                 continue;
             }
             var request = new ChatRequest(platform, PendingAction.AnyWorkspace, rule.Channel, null, Requester(rule.Name), fix.Command);

@@ -148,13 +148,10 @@ public sealed class WatchAlertFixTests
     }
 
     [Fact]
-    public async Task A_stranger_a_viewer_another_channel_and_a_click_posing_as_the_rule_are_refused()
+    public async Task A_stranger_a_viewer_and_another_channel_are_refused()
     {
         await using var sessions = await TestSessions.CreateAsync("ws");
-        var (host, sink, state) = await StartAsync(sessions, true,
-            ("Access:RequireDistinctApprover", "true"),
-            // Someone whose chat id is the rule's requester id, with every permission: still not the approver.
-            ("Access:Rules:0:Users:1", "pgchatops:watch:idle-tx"));
+        var (host, sink, state) = await StartAsync(sessions);
         await using var _ = host;
         var stuck = await sessions.OpenIdleInTransactionAsync(sessions.App("stuck"));
         await sink.WaitForAsync(s => s.Opened.Count > 0, TimeSpan.FromSeconds(10), "an alert");
@@ -170,17 +167,31 @@ public sealed class WatchAlertFixTests
         var elsewhere = await ClickAsync(host, id, OnCall, channel: "C-OTHER");
         Assert.Contains("belongs to another channel", elsewhere.Title, StringComparison.Ordinal);
 
-        var posing = await ClickAsync(host, id, "pgchatops:watch:idle-tx");
-        Assert.Contains("someone else must confirm", posing.Title, StringComparison.Ordinal);
-
         Assert.True(await TestSessions.IsAliveAsync(stuck));
         var refused = (await AuditRows.ForActionAsync(state, id)).Where(r => r.Event == "refused").Select(r => r.Outcome).ToList();
-        Assert.Equal(["not_allowed", "not_allowed", "wrong_channel", "same_person"], refused);
+        Assert.Equal(["not_allowed", "not_allowed", "wrong_channel"], refused);
 
-        // With RequireDistinctApprover, one allowed person still confirms an alert's fix: the rule asked, a person approves.
         var outcome = await ClickAsync(host, id, OnCall);
         Assert.StartsWith("Terminated 1 of 1", outcome.Title, StringComparison.Ordinal);
         Assert.False(await TestSessions.IsAliveAsync(stuck));
+    }
+
+    [Fact]
+    public async Task With_four_eyes_an_alert_offers_no_one_click_fix_and_says_how_to_ask_for_one()
+    {
+        await using var sessions = await TestSessions.CreateAsync("w4");
+        var (host, sink, _) = await StartAsync(sessions, true, ("Access:RequireDistinctApprover", "true"));
+        await using var __ = host;
+        var stuck = await sessions.OpenIdleInTransactionAsync(sessions.App("stuck"));
+        await sink.WaitForAsync(s => s.Opened.Count > 0, TimeSpan.FromSeconds(10), "an alert");
+        var alert = Assert.Single(sink.Opened).Alert;
+
+        // The rule cannot be the first pair of eyes: one person's click would be the only one.
+        Assert.Empty(alert.FixActions);
+        Assert.DoesNotContain(alert.Message.Buttons, b => b.Role == ButtonRole.Confirm);
+        Assert.Contains(alert.Message.Notes, n => n.Contains($"/pg kill {stuck.Pid}", StringComparison.Ordinal) && n.Contains("someone else", StringComparison.Ordinal));
+        Assert.NotNull(alert.Snooze);
+        Assert.True(await TestSessions.IsAliveAsync(stuck));
     }
 
     [Fact]
