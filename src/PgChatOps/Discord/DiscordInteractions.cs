@@ -78,15 +78,8 @@ public sealed class DiscordInteractions(
             var reply = await answer.Work;
             confirmations.Remember(reply, new DiscordConfirmationMessage(origin.ApplicationId, origin.Token));
             audit.Post(reply, origin.Channel);
-            if (reply.Files.Count > 0)
-            {
-                // The text is the inline answer; its files follow as a multipart follow-up on the same interaction.
-                background.Run("attach a reply's files", async ct =>
-                {
-                    await (responded ?? Task.CompletedTask).WaitAsync(ct);
-                    await replies.ShareFilesAsync(reply, origin.ApplicationId, origin.Token, ct);
-                });
-            }
+            // The text is the inline answer; its files follow as a multipart follow-up on the same interaction.
+            ShareFilesAfter(responded, reply, origin, "attach a reply's files");
             return DiscordRenderer.Response(DiscordResponseType.ChannelMessageWithSource, reply);
         }
 
@@ -171,14 +164,7 @@ public sealed class DiscordInteractions(
         if (answer.IsReady)
         {
             var reply = await answer.Work;
-            if (reply.Files.Count > 0)
-            {
-                background.Run("attach the whole list", async ct =>
-                {
-                    await (responded ?? Task.CompletedTask).WaitAsync(ct);
-                    await replies.ShareFilesAsync(reply, origin.ApplicationId, origin.Token, ct);
-                });
-            }
+            ShareFilesAfter(responded, reply, origin, "attach the whole list");
             return DiscordRenderer.Response(DiscordResponseType.ChannelMessageWithSource, reply);
         }
         answer.Defer("deferred whole-list reply", async (reply, ct) =>
@@ -219,5 +205,19 @@ public sealed class DiscordInteractions(
             audit.Post(reply, origin.Channel);
         });
         return new JsonObject { ["type"] = DiscordResponseType.DeferredUpdateMessage };
+    }
+
+    /// <summary>A reply's files, once the interaction's first response has gone out (a follow-up needs it).</summary>
+    private void ShareFilesAfter(Task? responded, Reply reply, DiscordOrigin origin, string what)
+    {
+        if (reply.Files.Count == 0)
+        {
+            return;
+        }
+        background.Run(what, async ct =>
+        {
+            await (responded ?? Task.CompletedTask).WaitAsync(ct);
+            await replies.ShareFilesAsync(reply, origin.ApplicationId, origin.Token, ct);
+        });
     }
 }
