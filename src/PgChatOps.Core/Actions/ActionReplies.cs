@@ -180,7 +180,10 @@ public static class ActionReplies
         Visibility = Visibility.Channel,
         ReplaceOriginal = true,
         ActionId = action.Id,
-        Title = $"Expired: nobody confirmed within {Format.Duration(ttl)}; nothing was done on {action.Target}",
+        // Withdrawn before its time (its alert replaced its buttons or resolved) is not "nobody confirmed in time".
+        Title = action.DecidedAt is { } at && at < action.ExpiresAt
+            ? $"Withdrawn: this confirmation was replaced or its alert resolved; nothing was done on {action.Target}"
+            : $"Expired: nobody confirmed within {Format.Duration(ttl)}; nothing was done on {action.Target}",
         Fields =
         [
             new("requested by", action.RequestedByName),

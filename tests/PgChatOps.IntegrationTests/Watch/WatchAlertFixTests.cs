@@ -315,5 +315,6 @@ public sealed class WatchAlertFixTests
         Assert.Equal(ActionStatus.Expired, action.Status);
         var late = await ClickAsync(host, id, OnCall);
         Assert.DoesNotContain("Terminated", late.Title, StringComparison.Ordinal);
+        Assert.StartsWith("Withdrawn:", late.Title, StringComparison.Ordinal);
     }
 }
