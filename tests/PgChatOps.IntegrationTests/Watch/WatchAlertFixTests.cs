@@ -131,8 +131,10 @@ public sealed class WatchAlertFixTests
         {
             stuck.Add(await sessions.OpenIdleInTransactionAsync(sessions.App("stuck")));
         }
-        await sink.WaitForAsync(s => s.Opened.Any(o => o.Alert.SessionCount == stuck.Count), TimeSpan.FromSeconds(10), "an alert counting every session");
-        var alert = sink.Opened.Last(o => o.Alert.SessionCount == stuck.Count).Alert;
+        // The alert may open while the sessions are still being opened; it is then updated with fresh buttons.
+        bool Complete(RecordingAlertSink.SinkCall c) => c.Alert.SessionCount == stuck.Count && c.Alert.FixActions.Count > 0;
+        await sink.WaitForAsync(s => s.Opened.Concat(s.Updated).Any(Complete), TimeSpan.FromSeconds(10), "an alert counting every session");
+        var alert = sink.Opened.Concat(sink.Updated).Last(Complete).Alert;
         var named = alert.Message.Table!.Rows.Select(r => int.Parse(r[0], System.Globalization.CultureInfo.InvariantCulture)).ToHashSet();
         Assert.Equal(WatchEvaluator.MaxSessionsNamed, named.Count);
         var confirm = Confirm(alert, $"Terminate these {WatchEvaluator.MaxSessionsNamed}");
