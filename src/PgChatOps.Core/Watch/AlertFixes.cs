@@ -45,7 +45,9 @@ public sealed class AlertFixes(ActionService actions, PendingActionStore store, 
                 }
                 return true;
             }
-            if (!(action.PreparedFor ?? action.Sessions).ToHashSet().SetEquals(fix.Sessions) || action.ExpiresAt - now <= _timeToLive / 2)
+            // A new label too ("Terminate all 10" becomes "Terminate these 10" when more sessions join): the button says what it does.
+            if (!(action.PreparedFor ?? action.Sessions).ToHashSet().SetEquals(fix.Sessions) || action.Label != fix.Label
+                || action.ExpiresAt - now <= _timeToLive / 2)
             {
                 return true;
             }
