@@ -110,8 +110,7 @@ public sealed class KillFlowTests
         var stays = await sessions.OpenAsync(sessions.App("pair"));
         await using var core = await CoreHost.StartAsync();
         var preview = await core.SendAsync($"kill app={sessions.App("pair")}");
-        await gone.Connection.CloseAsync();
-        await WaitUntilGoneAsync(gone);
+        await TestSessions.CloseAndWaitGoneAsync(gone);
 
         var outcome = await core.ClickAsync(preview.ActionId!.Value, ButtonRole.Confirm);
 
@@ -249,13 +248,5 @@ public sealed class KillFlowTests
 
         Assert.Equal(ReplyKind.Error, click.Kind);
         Assert.Contains("unknown", click.Title, StringComparison.Ordinal);
-    }
-
-    private static async Task WaitUntilGoneAsync(TestSession s)
-    {
-        for (var i = 0; i < 100 && await TestSessions.IsAliveAsync(s); i++)
-        {
-            await Task.Delay(50);
-        }
     }
 }

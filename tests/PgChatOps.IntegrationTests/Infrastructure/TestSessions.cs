@@ -118,6 +118,24 @@ public sealed class TestSessions : IAsyncDisposable
             "SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE pid = @pid AND backend_start = @start)",
             parameters: [("pid", s.Pid), ("start", s.BackendStart)]);
 
+    /// <summary>
+    /// Closes a session's connection and waits (bounded) until its backend is gone from pg_stat_activity: the server
+    /// ends the backend just after the client's goodbye, so a sample taken at once may still see it.
+    /// </summary>
+    public static async Task CloseAndWaitGoneAsync(TestSession s)
+    {
+        await s.Connection.CloseAsync();
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (await IsAliveAsync(s))
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"Backend {s.Pid} was still in pg_stat_activity 10 s after its client closed.");
+            }
+            await Task.Delay(25);
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         foreach (var s in _sessions)

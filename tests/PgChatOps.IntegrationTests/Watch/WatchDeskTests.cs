@@ -87,7 +87,7 @@ public sealed class WatchDeskTests
         var alert = Assert.Single(sink.Opened).Alert;
         await host.Desk.SnoozeAsync(alert.Id, CoreHost.User("U-VIEWER"), Place(), CancellationToken.None);
 
-        await first.Connection.CloseAsync();
+        await TestSessions.CloseAndWaitGoneAsync(first); // sample once the backend is gone, not just after the goodbye
         Assert.True(await host.Engine.RunOnceAsync(CancellationToken.None));
         Assert.Single(sink.Resolved);
 

@@ -82,12 +82,7 @@ public sealed class WatchIncidentTests
         await host.Engine.RunOnceAsync(CancellationToken.None);
         var opened = Assert.Single(sink.Opened);
 
-        await idle.Connection.CloseAsync(); // the application rolls back and goes away
-        // The backend exits just after the client's goodbye: sample once it is gone from pg_stat_activity.
-        for (var i = 0; i < 200 && await TestSessions.IsAliveAsync(idle); i++)
-        {
-            await Task.Delay(25);
-        }
+        await TestSessions.CloseAndWaitGoneAsync(idle); // the application rolls back and goes away
         await host.Engine.RunOnceAsync(CancellationToken.None);
 
         var resolved = Assert.Single(sink.Resolved);
