@@ -63,6 +63,7 @@ public static class Program
             Console.WriteLine($"    per waiter: blocking {F(1000 * p.Bot / p.Waiters, "0.0")} µs, bare {F(1000 * p.Bare / p.Waiters, "0.0")} µs, before {F(1000 * p.Before / p.Waiters, "0.0")} µs.");
             Console.WriteLine($"    fastest call: blocking {F(p.BotMin, "0.00")} ms = {F(p.BotMin / p.BareMin, "0.00")}× the bare query ({F(p.BareMin, "0.00")} ms); before: {F(p.BeforeMin, "0.00")} ms = {F(p.BeforeMin / p.BareMin, "0.00")}×.");
             Console.WriteLine($"    planning, not part of the above: blocking {F(p.Planning.Bot, "0.00")} ms, bare {F(p.Planning.Bare, "0.00")} ms.");
+            Console.WriteLine($"    all three on the bot's pool: {p.PoolBackends} backend(s) handed out{(p.PoolBackends == 1 ? " (the same backend for every statement)" : "; more than one: the ratio mixes backends")}.");
         }
         if (points.Count == 2)
         {
