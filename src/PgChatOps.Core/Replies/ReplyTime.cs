@@ -64,9 +64,9 @@ public static partial class ReplyTime
         return Plain(resolved);
     }
 
-    // Only a short parenthesis of words and digits on one line: a marker smuggled in with a query text can never
-    // hide a row or a line of a preview.
-    [GeneratedRegex("\u2064 \\([0-9A-Za-z ,.]{1,40}\\)\u2064", RegexOptions.CultureInvariant)]
+    // Only a short parenthesis of words and digits on one line, right after a time token: a marker smuggled in with a
+    // query text or a display name can never hide a row, a line of a preview, or words of its own choosing.
+    [GeneratedRegex("(?<=\\d{2}:\\d{2}:\\d{2} UTC\u2063)\u2064 \\([0-9A-Za-z ,.]{1,40}\\)\u2064", RegexOptions.CultureInvariant)]
     private static partial Regex RelativeText();
 
     [GeneratedRegex(@"(?<utc>\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}) UTC\u2063", RegexOptions.CultureInvariant)]

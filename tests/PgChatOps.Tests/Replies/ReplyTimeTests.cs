@@ -94,6 +94,24 @@ public sealed class ReplyTimeTests
     }
 
     [Fact]
+    public void A_display_name_carrying_relative_markers_cannot_hide_words_on_discord()
+    {
+        var r = ReplyTime.RelativeMarker;
+        var reply = new Reply
+        {
+            Kind = ReplyKind.Outcome,
+            Title = "t",
+            Notes = [$"Confirmed by mallory{r} (not by alice){r}, expires at {Format.At(At)}{ReplyTime.Relative(" (5 minutes)")}."],
+        };
+
+        var description = DiscordRenderer.Render(reply)["embeds"]![0]!["description"]!.GetValue<string>();
+
+        Assert.Contains("mallory (not by alice), expires at", description, StringComparison.Ordinal);
+        Assert.DoesNotContain("(5 minutes)", description, StringComparison.Ordinal);
+        Assert.DoesNotContain(r, description);
+    }
+
+    [Fact]
     public void A_marker_smuggled_in_from_the_database_can_only_ever_become_a_date()
     {
         var query = $"select '{Utc}{ReplyTime.Marker}' <!channel> @everyone";
