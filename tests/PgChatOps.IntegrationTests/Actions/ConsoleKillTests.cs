@@ -1,6 +1,4 @@
-using System.Text;
 using PgChatOps.IntegrationTests.Infrastructure;
-using PgChatOps.Local;
 
 namespace PgChatOps.IntegrationTests.Actions;
 
@@ -11,40 +9,23 @@ public sealed class ConsoleKillTests
     {
         await using var sessions = await TestSessions.CreateAsync();
         var victim = await sessions.OpenIdleInTransactionAsync();
-        var stateDb = await TestDatabase.CreateDatabaseAsync("state");
         var user = Environment.UserName;
-        string[] args =
-        [
-            $"--PgChatOps:Targets:test:ConnectionString={await TestDatabase.ConnectionStringAsync()}",
-            $"--PgChatOps:StateConnectionString={await TestDatabase.ConnectionStringAsync(stateDb)}",
-            "--PgChatOps:DefaultTarget=test",
-            "--PgChatOps:Access:Rules:0:Platform=console",
-            "--PgChatOps:Access:Rules:0:Channels:0=console",
-            $"--PgChatOps:Access:Rules:0:Users:0={user}",
-            "--PgChatOps:Access:Rules:0:Allow:0=view",
-            "--PgChatOps:Access:Rules:0:Allow:1=terminate",
-        ];
-        var input = new ScriptedInput();
-        var output = new StringWriter(new StringBuilder());
-        var console = Task.Run(() => ConsoleChat.RunAsync(args, input, TextWriter.Synchronized(output)));
+        var console = await ConsoleRun.StartAsync(ConsoleRun.Rule("console", user, "view", "terminate"));
 
-        await input.WaitForPromptAsync(1);
-        input.Type($"/pg kill {victim.Pid}");
-        await input.WaitForPromptAsync(2);
+        await console.TypeAtAsync(1, $"/pg kill {victim.Pid}");
+        await console.Input.WaitForPromptAsync(2);
 
-        Assert.Contains("Terminate 1 session on test?", output.ToString(), StringComparison.Ordinal);
+        Assert.Contains("Terminate 1 session on test?", console.Text, StringComparison.Ordinal);
         Assert.True(await TestSessions.IsAliveAsync(victim), "nothing may happen before the confirmation");
 
-        input.Type("yes");
-        await input.WaitForPromptAsync(3);
+        console.Input.Type("yes");
+        await console.Input.WaitForPromptAsync(3);
         Assert.False(await TestSessions.IsAliveAsync(victim));
-        Assert.Contains("Terminated 1 of 1 session on test", output.ToString(), StringComparison.Ordinal);
+        Assert.Contains("Terminated 1 of 1 session on test", console.Text, StringComparison.Ordinal);
 
-        input.Type("audit");
-        await input.WaitForPromptAsync(4);
-        input.End();
-        Assert.Equal(0, await console.WaitAsync(TimeSpan.FromSeconds(30)));
-        Assert.Contains($"terminate  test    {user}", output.ToString(), StringComparison.Ordinal);
+        await console.TypeAtAsync(3, "audit");
+        Assert.Equal(0, await console.EndAtAsync(4));
+        Assert.Contains($"terminate  test    {user}", console.Text, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -52,28 +33,14 @@ public sealed class ConsoleKillTests
     {
         await using var sessions = await TestSessions.CreateAsync();
         var victim = await sessions.OpenAsync();
-        var stateDb = await TestDatabase.CreateDatabaseAsync("state");
-        string[] args =
-        [
-            $"--PgChatOps:Targets:test:ConnectionString={await TestDatabase.ConnectionStringAsync()}",
-            $"--PgChatOps:StateConnectionString={await TestDatabase.ConnectionStringAsync(stateDb)}",
-            "--PgChatOps:Access:Rules:0:Platform=console",
-            "--PgChatOps:Access:Rules:0:Channels:0=*",
-            "--PgChatOps:Access:Rules:0:Allow:0=terminate",
-        ];
-        var input = new ScriptedInput();
-        var output = new StringWriter(new StringBuilder());
-        var console = Task.Run(() => ConsoleChat.RunAsync(args, input, TextWriter.Synchronized(output)));
+        var console = await ConsoleRun.StartAsync(ConsoleRun.Rule("*", null, "terminate"), defaultTarget: false);
 
-        await input.WaitForPromptAsync(1);
-        input.Type($"kill {victim.Pid}");
-        await input.WaitForPromptAsync(2);
-        input.Type("y");
-        await input.WaitForPromptAsync(3);
-        input.Type("exit");
+        await console.TypeAtAsync(1, $"kill {victim.Pid}");
+        await console.TypeAtAsync(2, "y");
+        await console.TypeAtAsync(3, "exit");
 
-        Assert.Equal(0, await console.WaitAsync(TimeSpan.FromSeconds(30)));
-        Assert.Contains("Aborted by", output.ToString(), StringComparison.Ordinal);
+        Assert.Equal(0, await console.ExitAsync());
+        Assert.Contains("Aborted by", console.Text, StringComparison.Ordinal);
         Assert.True(await TestSessions.IsAliveAsync(victim));
     }
 }

@@ -1,6 +1,4 @@
-using System.Text;
 using PgChatOps.IntegrationTests.Infrastructure;
-using PgChatOps.Local;
 
 namespace PgChatOps.IntegrationTests.Safety;
 
@@ -20,29 +18,13 @@ public sealed class ConsoleEscapeTests
         hostile.RunInBackground($"SELECT pg_sleep(600) AS \"{Esc}]0;owned{Bel}\" /* {Esc}[2J{Bel} */");
         await TestSessions.WaitForStateAsync(hostile.Pid, "active");
 
-        var stateDb = await TestDatabase.CreateDatabaseAsync("state");
-        string[] args =
-        [
-            $"--PgChatOps:Targets:test:ConnectionString={await TestDatabase.ConnectionStringAsync()}",
-            $"--PgChatOps:StateConnectionString={await TestDatabase.ConnectionStringAsync(stateDb)}",
-            "--PgChatOps:DefaultTarget=test",
-            "--PgChatOps:Access:Rules:0:Platform=console",
-            "--PgChatOps:Access:Rules:0:Channels:0=console",
-            "--PgChatOps:Access:Rules:0:Allow:0=view",
-        ];
-        var input = new ScriptedInput();
-        var output = new StringWriter(new StringBuilder());
-        var console = Task.Run(() => ConsoleChat.RunAsync(args, input, TextWriter.Synchronized(output)));
+        var console = await ConsoleRun.StartAsync(ConsoleRun.Rule("console", null, "view"));
 
-        await input.WaitForPromptAsync(1);
-        input.Type($"/pg show {hostile.Pid}");
-        await input.WaitForPromptAsync(2);
-        input.Type($"/pg sessions app={hostile.Application}");
-        await input.WaitForPromptAsync(3);
-        input.End();
-        Assert.Equal(0, await console.WaitAsync(TimeSpan.FromSeconds(30)));
+        await console.TypeAtAsync(1, $"/pg show {hostile.Pid}");
+        await console.TypeAtAsync(2, $"/pg sessions app={hostile.Application}");
+        Assert.Equal(0, await console.EndAtAsync(3));
 
-        var text = output.ToString();
+        var text = console.Text;
         Assert.Contains($"Session {hostile.Pid} on test", text, StringComparison.Ordinal);
         Assert.DoesNotContain(Esc, text, StringComparison.Ordinal);
         Assert.DoesNotContain(Bel, text, StringComparison.Ordinal);

@@ -183,25 +183,12 @@ public sealed class SnapshotVerbTests
         var directory = Directory.CreateTempSubdirectory("pgchatops-files-").FullName;
         try
         {
-            var stateDb = await TestDatabase.CreateDatabaseAsync("state");
-            string[] args =
-            [
-                $"--PgChatOps:Targets:test:ConnectionString={await TestDatabase.ConnectionStringAsync()}",
-                $"--PgChatOps:StateConnectionString={await TestDatabase.ConnectionStringAsync(stateDb)}",
-                "--PgChatOps:DefaultTarget=test",
-                $"--{ConsoleChat.FileDirectoryKey}={directory}",
-            ];
-            var input = new ScriptedInput();
-            var output = new StringWriter(new StringBuilder());
-            var console = Task.Run(() => ConsoleChat.RunAsync(args, input, TextWriter.Synchronized(output)));
-            await input.WaitForPromptAsync(1);
-            input.Type("/pg snapshot");
-            await input.WaitForPromptAsync(2);
-            input.End();
-            Assert.Equal(0, await console.WaitAsync(TimeSpan.FromSeconds(30)));
+            var console = await ConsoleRun.StartAsync($"{ConsoleChat.FileDirectoryKey}={directory}");
+            await console.TypeAtAsync(1, "/pg snapshot");
+            Assert.Equal(0, await console.EndAtAsync(2));
 
-            var match = Regex.Match(output.ToString(), @"^Wrote (?<path>\S+\.csv) \(", RegexOptions.Multiline);
-            Assert.True(match.Success, output.ToString());
+            var match = Regex.Match(console.Text, @"^Wrote (?<path>\S+\.csv) \(", RegexOptions.Multiline);
+            Assert.True(match.Success, console.Text);
             var path = match.Groups["path"].Value;
             Assert.Equal(directory, Path.GetDirectoryName(path));
             using var reader = CsvReader.Create(await File.ReadAllBytesAsync(path), CsvReaderOptions.Default with { Separator = ',' });
