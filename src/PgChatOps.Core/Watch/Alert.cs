@@ -57,6 +57,9 @@ public sealed record Alert
     public DateTimeOffset? SnoozedUntil { get; init; }
     public string? SnoozedBy { get; init; }
 
+    /// <summary>Set when the incident is the target not answering the watch at all (no sessions, no fixes).</summary>
+    public AlertNotAnswering? NotAnswering { get; init; }
+
     /// <summary>
     /// The fixes as ordinary pending actions (created through <c>ActionService</c>, requested by the watch rule):
     /// their ids are what the alert's confirm and abort buttons carry. Empty when resolved, or when no session shown
@@ -86,6 +89,9 @@ public sealed record Alert
     [JsonIgnore]
     public AlertSnoozeButton? Snooze => Status == AlertStatus.Open ? new AlertSnoozeButton(Id, "Snooze 1h") : null;
 }
+
+/// <summary>The target has not answered a sample since <paramref name="Since"/> (or since this replica began watching it); the latest failure's reason.</summary>
+public sealed record AlertNotAnswering(DateTimeOffset Since, string Error);
 
 /// <summary>A fix offered as a pending action: which fix, its action id, until when its buttons work, and the sessions (by identity) it may touch.</summary>
 public sealed record AlertFixAction(AlertFixKind Kind, string Label, Guid ActionId, DateTimeOffset ExpiresAt, IReadOnlyList<BackendIdentity> Sessions)

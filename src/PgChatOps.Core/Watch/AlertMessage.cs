@@ -16,9 +16,16 @@ public static class AlertMessage
         var fixes = resolved ? [] : a.FixActions;
         var fields = new List<ReplyField>
         {
-            new("rule", $"{a.Rule} ({a.Condition.Name()}, threshold {a.Threshold})"),
+            a.NotAnswering is null
+                ? new("rule", $"{a.Rule} ({a.Condition.Name()}, threshold {a.Threshold})")
+                : new("rule", $"{a.Rule}, and every other rule on {a.Target} that posts here"),
             new("opened", Format.At(a.OpenedAt)),
         };
+        if (a.NotAnswering is { } silent)
+        {
+            fields.Add(new("no answer since", Format.At(silent.Since)));
+            fields.Add(new("latest error", silent.Error));
+        }
         if (a.ResolvedAt is { } at)
         {
             fields.Add(new("resolved", $"{Format.At(at)}, after {Format.Duration(a.Lasted)}"));
@@ -44,6 +51,10 @@ public static class AlertMessage
                 + $"Its button works until {Format.At(fix.ExpiresAt)} and is renewed while the incident lasts.");
         }
         notes.AddRange(resolved ? [] : a.FixNotes);
+        if (a.NotAnswering is not null && !resolved)
+        {
+            notes.Add($"The watch keeps sampling {a.Target} every interval and marks this resolved when it answers again. Its other alerts stay as they were until then.");
+        }
 
         var rows = a.Sessions.Select(s => Row(s, fixes)).ToList();
         var buttons = new List<ReplyButton>();

@@ -54,7 +54,7 @@ public sealed class WatchEngine : IDisposable
             var rules = Rules.Where(r => r.AppliesTo(target)).ToList();
             if (rules.Count > 0)
             {
-                _targets[target] = new TargetWatch(target, rules, rules.Min(r => r.Interval), SampleNeeds.For(rules));
+                _targets[target] = new TargetWatch(target, rules, rules.Min(r => r.Interval), SampleNeeds.For(rules)) { AnsweredAt = time.GetUtcNow() };
             }
         }
     }
@@ -209,6 +209,9 @@ public sealed class WatchEngine : IDisposable
                 foreach (var t in _targets.Values)
                 {
                     t.NextDue = DateTimeOffset.MinValue;
+                    // A new leader counts "not answering" from now: what it did not see, it does not claim.
+                    t.AnsweredAt = _time.GetUtcNow();
+                    t.FailingWith = null;
                 }
             }
             else
@@ -232,6 +235,11 @@ public sealed class WatchEngine : IDisposable
                 t.Skipped++;
                 _metrics.Skipped(t.Name);
                 _log.SampleSkipped(t.Name, now - since);
+                if (t.FailingWith is not null)
+                {
+                    // A hung target's sample outlived its timeout and still holds the turn: its silence is news too.
+                    _ = Task.Run(() => NotAnsweringAsync(t, ct), CancellationToken.None);
+                }
                 return null;
             }
             t.InFlightSince = now;
@@ -264,6 +272,7 @@ public sealed class WatchEngine : IDisposable
         {
             Record(t, "timeout", Stopwatch.GetElapsedTime(started), $"did not answer within {Format.Duration(_options.SampleTimeout)}");
             _log.SampleTimedOut(t.Name, _options.SampleTimeout);
+            await NotAnsweringAsync(t, ct);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -271,6 +280,7 @@ public sealed class WatchEngine : IDisposable
             var error = DatabaseErrors.Cause(ex);
             Record(t, "error", Stopwatch.GetElapsedTime(started), error);
             _log.SampleFailed(t.Name, error);
+            await NotAnsweringAsync(t, ct);
         }
         catch (OperationCanceledException)
         {
@@ -314,12 +324,74 @@ public sealed class WatchEngine : IDisposable
         t.LastSampleAt = _time.GetUtcNow();
         t.LastDuration = elapsed;
         t.LastError = error;
+        if (outcome == "ok")
+        {
+            t.AnsweredAt = t.LastSampleAt.Value;
+            t.FailingWith = null;
+        }
+        else
+        {
+            t.FailingWith = error;
+        }
+    }
+
+    /// <summary>
+    /// A target that has not answered for <see cref="WatchOptions.UnreachableAfter"/> gets one alert in each channel its
+    /// rules post to (under the first rule there), updated when the reason changes and resolved by the first sample it
+    /// answers. Nothing to fix, so no buttons but Snooze. Needs the state store to answer (it lives elsewhere in production).
+    /// </summary>
+    private async Task NotAnsweringAsync(TargetWatch t, CancellationToken ct)
+    {
+        if (!_leading || _options.UnreachableAfter <= TimeSpan.Zero || t.FailingWith is null || !await t.Applying.WaitAsync(0, ct))
+        {
+            return;
+        }
+        try
+        {
+            var now = _time.GetUtcNow();
+            // Read again under the gate: a sample that answered meanwhile has the last word.
+            if (t.FailingWith is not { } error || now - t.AnsweredAt < _options.UnreachableAfter)
+            {
+                return;
+            }
+            var findings = t.Rules
+                .GroupBy(r => (Platform: r.Platform.ToLowerInvariant(), r.Channel))
+                .Select(g => WatchFinding.NotAnsweringFor(g.First(), t.Name, error, t.AnsweredAt))
+                .ToList();
+            var open = (await _incidents.ListOpenAsync(t.Name, ct))
+                .Where(i => i.Cause == WatchFinding.NotAnsweringCause)
+                .ToDictionary(i => i.Rule);
+            foreach (var finding in findings)
+            {
+                if (open.TryGetValue(finding.Rule.Name, out var incident))
+                {
+                    await ContinueAsync(incident, finding, now, ct);
+                }
+                else
+                {
+                    await OpenAsync(finding, now, ct);
+                }
+            }
+        }
+        catch (Exception ex) when (ex is NpgsqlException or TimeoutException or StateStoreUnavailableException)
+        {
+            _log.StateStoreFailed(t.Name, DatabaseErrors.Cause(ex));
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // Shutting down.
+        }
+        finally
+        {
+            t.Applying.Release();
+        }
     }
 
     private async Task ApplyAsync(TargetWatch t, TargetSample sample, CancellationToken ct)
     {
         var now = _time.GetUtcNow();
         var findings = t.Rules.SelectMany(r => WatchEvaluator.Evaluate(r, sample)).ToList();
+        await t.Applying.WaitAsync(ct);
         try
         {
             var open = (await _incidents.ListOpenAsync(t.Name, ct)).ToDictionary(i => (i.Rule, i.Cause));
@@ -344,6 +416,10 @@ public sealed class WatchEngine : IDisposable
         catch (Exception ex) when (ex is NpgsqlException or TimeoutException or StateStoreUnavailableException)
         {
             _log.StateStoreFailed(t.Name, DatabaseErrors.Cause(ex));
+        }
+        finally
+        {
+            t.Applying.Release();
         }
     }
 
@@ -443,7 +519,9 @@ public sealed class WatchEngine : IDisposable
         {
             Status = AlertStatus.Resolved,
             ResolvedAt = now,
-            Title = $"Resolved after {Format.Duration(now - incident.OpenedAt)}: {incident.Alert.Title}",
+            Title = incident.Alert.NotAnswering is not null
+                ? $"{incident.Target} answers again, after {Format.Duration(now - incident.Alert.NotAnswering.Since)} without an answer"
+                : $"Resolved after {Format.Duration(now - incident.OpenedAt)}: {incident.Alert.Title}",
             Fixes = [],
             FixActions = [],
             FixNotes = [],
@@ -533,5 +611,14 @@ public sealed class WatchEngine : IDisposable
         public string? LastError { get; set; }
         public long Samples { get; set; }
         public long Skipped { get; set; }
+
+        /// <summary>When the target last answered a sample, or when this replica began leading: where "not answering" counts from.</summary>
+        public DateTimeOffset AnsweredAt { get; set; }
+
+        /// <summary>Why the latest sample since <see cref="AnsweredAt"/> failed; null once the target answers.</summary>
+        public string? FailingWith { get; set; }
+
+        /// <summary>One change of this target's incidents at a time: a sample's findings, or its not answering.</summary>
+        public SemaphoreSlim Applying { get; } = new(1, 1);
     }
 }

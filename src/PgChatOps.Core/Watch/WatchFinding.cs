@@ -17,6 +17,20 @@ public sealed record WatchFinding(WatchRule Rule, string Target, string Cause, s
     public double? Percent { get; init; }
     public IReadOnlyList<AlertFix> Fixes { get; init; } = [];
 
+    /// <summary>Set when the finding is the target not answering at all, rather than something in its sessions.</summary>
+    public AlertNotAnswering? NotAnswering { get; init; }
+
+    /// <summary>The cause of a "not answering" incident: one per target and channel, whatever the rules there watch.</summary>
+    public const string NotAnsweringCause = "not-answering";
+
+    /// <summary>The target has not answered since <paramref name="since"/>; <paramref name="error"/> says why the latest sample failed.</summary>
+    public static WatchFinding NotAnsweringFor(WatchRule rule, string target, string error, DateTimeOffset since) =>
+        new(rule, target, NotAnsweringCause, error)
+        {
+            Title = $"{target} is not answering: {error}",
+            NotAnswering = new AlertNotAnswering(since, error),
+        };
+
     public Alert ToAlert(Guid id, DateTimeOffset openedAt) => new()
     {
         Id = id,
@@ -35,6 +49,7 @@ public sealed record WatchFinding(WatchRule Rule, string Target, string Cause, s
         MaxConnections = MaxConnections,
         Percent = Percent,
         Fixes = Fixes,
+        NotAnswering = NotAnswering,
         OpenedAt = openedAt,
     };
 }

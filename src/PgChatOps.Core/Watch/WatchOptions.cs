@@ -19,6 +19,12 @@ public sealed class WatchOptions
     /// <summary>How long the per-target history (connections by state, waiters, longest transaction and query) and resolved incidents are kept.</summary>
     public TimeSpan HistoryRetention { get; set; } = TimeSpan.FromDays(7);
 
+    /// <summary>
+    /// How long a watched target may go without answering a sample (errors, timeouts, a hung sample) before each
+    /// channel its rules post to gets an alert that it is not answering; zero turns that alert off.
+    /// </summary>
+    public TimeSpan UnreachableAfter { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>How long the Snooze button silences an incident.</summary>
     public TimeSpan SnoozeFor { get; set; } = TimeSpan.FromHours(1);
 }

@@ -58,6 +58,10 @@ public static partial class WatchRules
         {
             problems.Add($"{p}:HistoryRetention is {o.HistoryRetention}; use a positive duration, e.g. 7.00:00:00 (seven days)");
         }
+        if (o.UnreachableAfter < TimeSpan.Zero || o.UnreachableAfter > TimeSpan.FromDays(1))
+        {
+            problems.Add($"{p}:UnreachableAfter is {o.UnreachableAfter}; use 00:00:00 (no such alert) up to 1.00:00:00, e.g. 00:01:00");
+        }
         if (o.SnoozeFor <= TimeSpan.Zero || o.SnoozeFor > TimeSpan.FromDays(7))
         {
             problems.Add($"{p}:SnoozeFor is {o.SnoozeFor}; use more than zero and at most 7.00:00:00, e.g. 01:00:00");

@@ -162,9 +162,16 @@ public sealed class ThrowawayPostgres : IAsyncDisposable
     /// <summary>Stops the server with <c>pg_ctl stop -m immediate</c> and starts it again on the same port and data.</summary>
     public async Task RestartAsync(CancellationToken ct = default)
     {
-        await RunAsync(Path.Combine(_binDir, "pg_ctl"), ["-D", DataDirectory, "-m", "immediate", "-w", "stop"], ct, _asPostgresUser);
-        await StartServerAsync(ct);
+        await CrashAsync(ct);
+        await StartAgainAsync(ct);
     }
+
+    /// <summary>Stops the server as a crash would (<c>pg_ctl stop -m immediate</c>), keeping its data and port for <see cref="StartAgainAsync"/>.</summary>
+    public Task CrashAsync(CancellationToken ct = default) =>
+        RunAsync(Path.Combine(_binDir, "pg_ctl"), ["-D", DataDirectory, "-m", "immediate", "-w", "stop"], ct, _asPostgresUser);
+
+    /// <summary>Starts a server stopped by <see cref="CrashAsync"/> again, on the same port and data.</summary>
+    public Task StartAgainAsync(CancellationToken ct = default) => StartServerAsync(ct);
 
     /// <summary>
     /// Asks the server to shut down (<c>pg_ctl stop -m smart</c>) without waiting: it refuses new connections

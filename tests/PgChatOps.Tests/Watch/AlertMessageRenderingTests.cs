@@ -70,6 +70,35 @@ public sealed class AlertMessageRenderingTests
     }
 
     [Fact]
+    public void A_target_not_answering_says_since_when_and_why_and_offers_only_snooze_on_both_platforms()
+    {
+        var since = Now.AddMinutes(-3);
+        var alert = TwoFixes() with
+        {
+            Title = "prod is not answering: the connection was refused, nothing listens on that host and port [08001]",
+            Sessions = [],
+            SessionCount = 0,
+            FixActions = [],
+            NotAnswering = new AlertNotAnswering(since, "the connection was refused, nothing listens on that host and port [08001]"),
+        };
+
+        var slack = SlackAlertMessage.Render(alert);
+        var text = slack.ToJsonString();
+        Assert.Equal([[("pgchatops.snooze", alert.Id.ToString())]], SlackActionBlocks(slack));
+        Assert.Contains("no answer since", text, StringComparison.Ordinal);
+        Assert.Contains("slow, and every other rule on prod that posts here", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("threshold 10m", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("```", text, StringComparison.Ordinal); // no sessions table
+        Assert.Empty(BlockKitLimits.Violations(slack));
+
+        var discord = (alert with { Platform = "discord" }).Message;
+        Assert.Contains(discord.Fields, f => f.Name == "latest error" && f.Value.EndsWith("[08001]", StringComparison.Ordinal));
+        var components = DiscordAlertMessage.Render(alert)["components"]!.AsArray();
+        var button = Assert.Single(Assert.Single(components)!["components"]!.AsArray());
+        Assert.Equal($"pgchatops.snooze:{alert.Id}", button!["custom_id"]!.GetValue<string>());
+    }
+
+    [Fact]
     public void Discord_adds_snooze_after_the_fixes_within_the_row_limits()
     {
         var alert = TwoFixes() with { Platform = "discord" };

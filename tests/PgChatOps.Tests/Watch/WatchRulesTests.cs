@@ -69,6 +69,16 @@ public sealed class WatchRulesTests
         Assert.Empty(rules);
     }
 
+    [Theory]
+    [InlineData("-00:00:01")]
+    [InlineData("2.00:00:00")]
+    public void UnreachableAfter_out_of_range_is_one_line_with_the_right_form(string value)
+    {
+        var (_, problems) = Parse([.. Rule("0", "idle-in-transaction", "10m"), ("UnreachableAfter", value)]);
+
+        Assert.Equal($"PgChatOps:Watch:UnreachableAfter is {TimeSpan.Parse(value, System.Globalization.CultureInfo.InvariantCulture)}; use 00:00:00 (no such alert) up to 1.00:00:00, e.g. 00:01:00", Assert.Single(problems));
+    }
+
     [Fact]
     public void A_filter_that_does_not_parse_is_reported_with_the_parsers_own_explanation()
     {
