@@ -30,6 +30,7 @@ public sealed class WatchEngine : IDisposable
     private readonly SemaphoreSlim _slots;
     private readonly ConcurrentDictionary<string, TargetWatch> _targets = new(StringComparer.OrdinalIgnoreCase);
     private DateTimeOffset _nextPrune = DateTimeOffset.MinValue;
+    private bool _unwatchedPending;
     private volatile bool _leading;
 
     public WatchEngine(
@@ -88,6 +89,7 @@ public sealed class WatchEngine : IDisposable
             return;
         }
         await PruneIfDueAsync(ct);
+        await ResolveUnwatchedAsync(ct);
         var now = _time.GetUtcNow();
         foreach (var t in _targets.Values)
         {
@@ -111,6 +113,7 @@ public sealed class WatchEngine : IDisposable
             return false;
         }
         await PruneIfDueAsync(ct);
+        await ResolveUnwatchedAsync(ct);
         var started = _targets.Values.Select(t => TryStart(t, ct)).OfType<Task>().ToList();
         await Task.WhenAll(started);
         return true;
@@ -166,7 +169,7 @@ public sealed class WatchEngine : IDisposable
         var wasLeading = _leading;
         _leading = false;
         _metrics.ClearFiring();
-        var running = _targets.Values.Select(t => t.Running).OfType<Task>().ToList();
+        var running = _targets.Values.SelectMany(t => new[] { t.Running, t.Reporting }).OfType<Task>().ToList();
         try
         {
             await Task.WhenAll(running).WaitAsync(TimeSpan.FromSeconds(5), _time, ct);
@@ -206,12 +209,14 @@ public sealed class WatchEngine : IDisposable
             if (leading)
             {
                 _log.BecameLeader(Holder);
+                _unwatchedPending = true;
                 foreach (var t in _targets.Values)
                 {
                     t.NextDue = DateTimeOffset.MinValue;
                     // A new leader counts "not answering" from now: what it did not see, it does not claim.
                     t.AnsweredAt = _time.GetUtcNow();
                     t.FailingWith = null;
+                    t.FailedTurns = 0;
                 }
             }
             else
@@ -238,7 +243,11 @@ public sealed class WatchEngine : IDisposable
                 if (t.FailingWith is not null)
                 {
                     // A hung target's sample outlived its timeout and still holds the turn: its silence is news too.
-                    _ = Task.Run(() => NotAnsweringAsync(t, ct), CancellationToken.None);
+                    t.FailedTurns++;
+                    if (t.Reporting is not { IsCompleted: false })
+                    {
+                        t.Reporting = Task.Run(() => NotAnsweringAsync(t, ct), CancellationToken.None);
+                    }
                 }
                 return null;
             }
@@ -250,54 +259,71 @@ public sealed class WatchEngine : IDisposable
 
     private async Task SampleAndApplyAsync(TargetWatch t, CancellationToken ct)
     {
-        var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        cts.CancelAfter(_options.SampleTimeout);
+        CancellationTokenSource? cts = null;
         Task<TargetSample>? work = null;
-        var slotTaken = false;
-        var started = Stopwatch.GetTimestamp();
+        TargetSample? sample = null;
+        var failed = false;
         try
         {
-            await _slots.WaitAsync(cts.Token);
-            slotTaken = true;
-            started = Stopwatch.GetTimestamp();
-            work = _sampler.SampleAsync(t.Name, t.Needs, cts.Token);
-            var sample = await work.WaitAsync(_options.SampleTimeout, _time, ct);
-            Record(t, "ok", Stopwatch.GetElapsedTime(started), null);
-            if (_leading)
+            var slotTaken = false;
+            var started = Stopwatch.GetTimestamp();
+            try
+            {
+                // Waiting for a free slot is this replica's queue, not the target's silence: the timeout starts when
+                // the target is asked.
+                await _slots.WaitAsync(ct);
+                slotTaken = true;
+                cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                cts.CancelAfter(_options.SampleTimeout);
+                started = Stopwatch.GetTimestamp();
+                work = _sampler.SampleAsync(t.Name, t.Needs, cts.Token);
+                sample = await work.WaitAsync(_options.SampleTimeout, _time, ct);
+                Record(t, "ok", Stopwatch.GetElapsedTime(started), null);
+            }
+            catch (Exception ex) when (ex is TimeoutException || (ex is OperationCanceledException && !ct.IsCancellationRequested))
+            {
+                Record(t, "timeout", Stopwatch.GetElapsedTime(started), $"did not answer within {Format.Duration(_options.SampleTimeout)}");
+                _log.SampleTimedOut(t.Name, _options.SampleTimeout);
+                failed = true;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // Whatever went wrong with this target stays with it: logged and counted, never the loop's end.
+                var error = DatabaseErrors.Cause(ex);
+                Record(t, "error", Stopwatch.GetElapsedTime(started), error);
+                _log.SampleFailed(t.Name, error);
+                failed = true;
+            }
+            catch (OperationCanceledException)
+            {
+                // Shutting down.
+            }
+            finally
+            {
+                if (slotTaken)
+                {
+                    _slots.Release();
+                }
+            }
+            // Incidents and chat come after the slot is free: a slow chat API never holds up another target's sample.
+            if (sample is not null && _leading)
             {
                 await ApplyAsync(t, sample, ct);
             }
-        }
-        catch (Exception ex) when (ex is TimeoutException || (ex is OperationCanceledException && !ct.IsCancellationRequested))
-        {
-            Record(t, "timeout", Stopwatch.GetElapsedTime(started), $"did not answer within {Format.Duration(_options.SampleTimeout)}");
-            _log.SampleTimedOut(t.Name, _options.SampleTimeout);
-            await NotAnsweringAsync(t, ct);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            // Whatever went wrong with this target stays with it: logged and counted, never the loop's end.
-            var error = DatabaseErrors.Cause(ex);
-            Record(t, "error", Stopwatch.GetElapsedTime(started), error);
-            _log.SampleFailed(t.Name, error);
-            await NotAnsweringAsync(t, ct);
-        }
-        catch (OperationCanceledException)
-        {
-            // Shutting down.
+            else if (failed)
+            {
+                await NotAnsweringAsync(t, ct);
+            }
         }
         finally
         {
-            if (slotTaken)
-            {
-                _slots.Release();
-            }
-            // The target stays busy until the statement itself has ended, so a hung target is never sampled twice at once.
+            // The target stays busy until the statement itself has ended (and its outcome is applied), so a hung
+            // target is never sampled twice at once and samples are applied in order.
             _ = FinishAsync(t, work, cts);
         }
     }
 
-    private static async Task FinishAsync(TargetWatch t, Task? work, CancellationTokenSource cts)
+    private static async Task FinishAsync(TargetWatch t, Task? work, CancellationTokenSource? cts)
     {
         if (work is not null)
         {
@@ -310,7 +336,7 @@ public sealed class WatchEngine : IDisposable
                 // Its outcome was recorded already (or it outlived its timeout, which was recorded).
             }
         }
-        cts.Dispose();
+        cts?.Dispose();
         lock (t)
         {
             t.InFlightSince = null;
@@ -328,21 +354,35 @@ public sealed class WatchEngine : IDisposable
         {
             t.AnsweredAt = t.LastSampleAt.Value;
             t.FailingWith = null;
+            t.FailedTurns = 0;
         }
         else
         {
             t.FailingWith = error;
+            t.FailedTurns++;
         }
     }
 
     /// <summary>
-    /// A target that has not answered for <see cref="WatchOptions.UnreachableAfter"/> gets one alert in each channel its
-    /// rules post to (under the first rule there), updated when the reason changes and resolved by the first sample it
-    /// answers. Nothing to fix, so no buttons but Snooze. Needs the state store to answer (it lives elsewhere in production).
+    /// A target that has not answered for <see cref="WatchOptions.UnreachableAfter"/> (and at least two turns in a row)
+    /// gets one alert in each channel its rules post to (under the first rule there), updated when the reason changes
+    /// and resolved by the first sample it answers. Nothing to fix, so no buttons but Snooze. Needs the state store to
+    /// answer (it lives elsewhere in production). Never throws: it runs from the sample's turn and from skipped turns.
     /// </summary>
     private async Task NotAnsweringAsync(TargetWatch t, CancellationToken ct)
     {
-        if (!_leading || _options.UnreachableAfter <= TimeSpan.Zero || t.FailingWith is null || !await t.Applying.WaitAsync(0, ct))
+        if (!_leading || _options.UnreachableAfter <= TimeSpan.Zero || t.FailingWith is null || ct.IsCancellationRequested)
+        {
+            return;
+        }
+        try
+        {
+            if (!await t.Applying.WaitAsync(0, ct))
+            {
+                return;
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException)
         {
             return;
         }
@@ -350,26 +390,34 @@ public sealed class WatchEngine : IDisposable
         {
             var now = _time.GetUtcNow();
             // Read again under the gate: a sample that answered meanwhile has the last word.
-            if (t.FailingWith is not { } error || now - t.AnsweredAt < _options.UnreachableAfter)
+            if (t.FailingWith is not { } error || t.FailedTurns < 2 || now - t.AnsweredAt < _options.UnreachableAfter)
             {
                 return;
             }
-            var findings = t.Rules
-                .GroupBy(r => (Platform: r.Platform.ToLowerInvariant(), r.Channel))
-                .Select(g => WatchFinding.NotAnsweringFor(g.First(), t.Name, error, t.AnsweredAt))
-                .ToList();
+            // One alert per channel, found by its channel: renamed or reordered rules continue it, and a channel that no
+            // rule on this target posts to any more has its alert resolved.
+            var channels = t.Rules.GroupBy(r => ChannelKey(r.Platform, r.Channel)).ToList();
             var open = (await _incidents.ListOpenAsync(t.Name, ct))
                 .Where(i => i.Cause == WatchFinding.NotAnsweringCause)
-                .ToDictionary(i => i.Rule);
-            foreach (var finding in findings)
+                .ToList();
+            foreach (var stale in open.Where(i => channels.All(g => g.Key != ChannelKey(i.Alert.Platform, i.Alert.Channel))).ToList())
             {
-                if (open.TryGetValue(finding.Rule.Name, out var incident))
+                open.Remove(stale);
+                await ResolveAsync(stale, now, ct, $"No rule on {t.Name} posts here any more: {stale.Alert.Title}");
+            }
+            foreach (var channel in channels)
+            {
+                var incident = open.FirstOrDefault(i => ChannelKey(i.Alert.Platform, i.Alert.Channel) == channel.Key);
+                // A new leader starts counting afresh; the alert keeps the earliest moment anyone saw the silence begin.
+                var since = incident?.Alert.NotAnswering?.Since is { } earlier && earlier < t.AnsweredAt ? earlier : t.AnsweredAt;
+                var finding = WatchFinding.NotAnsweringFor(channel.First(), t.Name, error, since);
+                if (incident is null)
                 {
-                    await ContinueAsync(incident, finding, now, ct);
+                    await OpenAsync(finding, now, ct);
                 }
                 else
                 {
-                    await OpenAsync(finding, now, ct);
+                    await ContinueAsync(incident, finding, now, ct);
                 }
             }
         }
@@ -377,7 +425,7 @@ public sealed class WatchEngine : IDisposable
         {
             _log.StateStoreFailed(t.Name, DatabaseErrors.Cause(ex));
         }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        catch (Exception ex) when (ex is ObjectDisposedException || (ex is OperationCanceledException && ct.IsCancellationRequested))
         {
             // Shutting down.
         }
@@ -386,6 +434,8 @@ public sealed class WatchEngine : IDisposable
             t.Applying.Release();
         }
     }
+
+    private static (string Platform, string Channel) ChannelKey(string platform, string channel) => (platform.ToLowerInvariant(), channel);
 
     private async Task ApplyAsync(TargetWatch t, TargetSample sample, CancellationToken ct)
     {
@@ -513,15 +563,15 @@ public sealed class WatchEngine : IDisposable
         }
     }
 
-    private async Task ResolveAsync(Incident incident, DateTimeOffset now, CancellationToken ct)
+    private async Task ResolveAsync(Incident incident, DateTimeOffset now, CancellationToken ct, string? title = null)
     {
         var resolved = incident.Alert with
         {
             Status = AlertStatus.Resolved,
             ResolvedAt = now,
-            Title = incident.Alert.NotAnswering is not null
+            Title = title ?? (incident.Alert.NotAnswering is not null
                 ? $"{incident.Target} answers again, after {Format.Duration(now - incident.Alert.NotAnswering.Since)} without an answer"
-                : $"Resolved after {Format.Duration(now - incident.OpenedAt)}: {incident.Alert.Title}",
+                : $"Resolved after {Format.Duration(now - incident.OpenedAt)}: {incident.Alert.Title}"),
             Fixes = [],
             FixActions = [],
             FixNotes = [],
@@ -571,6 +621,34 @@ public sealed class WatchEngine : IDisposable
         }
     }
 
+    /// <summary>
+    /// Once per leadership: incidents left open on a target this replica does not watch (its rules or the target were
+    /// removed, e.g. after a decommission) are marked resolved, since no sample will ever clear them.
+    /// </summary>
+    private async Task ResolveUnwatchedAsync(CancellationToken ct)
+    {
+        if (!_unwatchedPending)
+        {
+            return;
+        }
+        try
+        {
+            var now = _time.GetUtcNow();
+            foreach (var incident in await _incidents.ListOpenAsync(null, ct))
+            {
+                if (!_targets.ContainsKey(incident.Target))
+                {
+                    await ResolveAsync(incident, now, ct, $"No longer watched (no rule on {incident.Target}): {incident.Alert.Title}");
+                }
+            }
+            _unwatchedPending = false;
+        }
+        catch (Exception ex) when (ex is NpgsqlException or TimeoutException or StateStoreUnavailableException)
+        {
+            _log.StateStoreFailed("(unwatched incidents)", DatabaseErrors.Cause(ex));
+        }
+    }
+
     private async Task PruneIfDueAsync(CancellationToken ct)
     {
         var now = _time.GetUtcNow();
@@ -617,6 +695,12 @@ public sealed class WatchEngine : IDisposable
 
         /// <summary>Why the latest sample since <see cref="AnsweredAt"/> failed; null once the target answers.</summary>
         public string? FailingWith { get; set; }
+
+        /// <summary>Turns in a row without an answer (failed or timed-out samples, and turns a hung sample still held).</summary>
+        public int FailedTurns { get; set; }
+
+        /// <summary>A "not answering" report started from a skipped turn, for <see cref="StopAsync"/> to wait for.</summary>
+        public Task? Reporting { get; set; }
 
         /// <summary>One change of this target's incidents at a time: a sample's findings, or its not answering.</summary>
         public SemaphoreSlim Applying { get; } = new(1, 1);

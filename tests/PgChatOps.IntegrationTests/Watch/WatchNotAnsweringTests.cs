@@ -87,6 +87,67 @@ public sealed class WatchNotAnsweringTests
         Assert.Contains("[08001]", Status(host, "quiet").LastError, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task The_next_leader_continues_the_alert_found_by_its_channel_and_keeps_when_the_silence_began()
+    {
+        await using var pg = await ThrowawayPostgres.StartAsync();
+        await using var relay = TcpRelay.To(pg.Port);
+        var target = new Dictionary<string, string> { ["crashy"] = relay.ConnectionString(pg.ConnectionString) };
+        var state = await TestDatabase.ConnectionStringAsync(await TestDatabase.CreateDatabaseAsync("state"));
+        var watch = new Dictionary<string, string> { ["UnreachableAfter"] = "00:00:01", ["SampleTimeout"] = "00:00:02", ["LeaseTimeToLive"] = "00:00:03" };
+        var first = new RecordingAlertSink();
+        var host = await WatchHost.StartAsync(target, state, [WatchHost.Rule("idle-tx", "idle-in-transaction", "1m")], first, watch);
+        await first.WaitForAsync(_ => Status(host).Samples > 2 && Status(host).LastError is null, TimeSpan.FromSeconds(10), "samples that answer");
+        await pg.CrashAsync();
+        await first.WaitForAsync(s => s.Opened.Count > 0, TimeSpan.FromSeconds(15), "the alert");
+        var alert = Assert.Single(first.Opened).Alert;
+        await host.DisposeAsync();
+
+        // The next leader has one more rule posting to the same channel, listed first.
+        var next = new RecordingAlertSink();
+        await using var successor = await WatchHost.StartAsync(target, state,
+            [WatchHost.Rule("aaa", "long-running", "5m"), WatchHost.Rule("idle-tx", "idle-in-transaction", "1m")], next, watch);
+        await next.WaitForAsync(_ => Status(successor).LastError is not null, TimeSpan.FromSeconds(10), "the successor's failed samples");
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        await relay.CutAsync(); // nothing listens any more: the reason changes, so the message is edited
+        await next.WaitForAsync(s => s.Updated.Count > 0, TimeSpan.FromSeconds(15), "the edited alert");
+
+        Assert.Empty(next.Opened);
+        var edited = Assert.Single(next.Updated.Select(u => u.Alert).DistinctBy(a => a.Id));
+        Assert.Equal(alert.Id, edited.Id);
+        Assert.Equal("C-ALERTS", edited.Channel);
+        Assert.Equal(alert.NotAnswering!.Since, edited.NotAnswering!.Since);
+        Assert.NotEqual(alert.Title, edited.Title);
+        Assert.Single((await successor.Engine.ListAsync(CancellationToken.None)).OpenIncidents);
+    }
+
+    [Fact]
+    public async Task An_alert_on_a_target_nobody_watches_any_more_is_resolved_by_the_next_leader()
+    {
+        await using var sessions = await TestSessions.CreateAsync("wu");
+        var cs = await TestDatabase.ConnectionStringAsync();
+        var state = await TestDatabase.ConnectionStringAsync(await TestDatabase.CreateDatabaseAsync("state"));
+        var first = new RecordingAlertSink();
+        var host = await WatchHost.StartAsync(new Dictionary<string, string> { ["test"] = cs }, state,
+            [WatchHost.Rule("idle-tx", "idle-in-transaction", "1s", filter: $"user={sessions.Role}")], first);
+        await sessions.OpenIdleInTransactionAsync();
+        await first.WaitForAsync(s => s.Opened.Count > 0, TimeSpan.FromSeconds(10), "the alert");
+        var opened = Assert.Single(first.Opened);
+        await host.DisposeAsync();
+
+        // Decommissioned: the next configuration no longer has a rule on 'test'.
+        var next = new RecordingAlertSink();
+        await using var successor = await WatchHost.StartAsync(new Dictionary<string, string> { ["elsewhere"] = cs }, state,
+            [WatchHost.Rule("idle-tx", "idle-in-transaction", "1h", filter: "app=nothing-matches-this")], next);
+        await next.WaitForAsync(s => s.Resolved.Count > 0, TimeSpan.FromSeconds(15), "the orphan's resolution");
+
+        var resolved = Assert.Single(next.Resolved);
+        Assert.Equal(opened.MessageRef, resolved.MessageRef);
+        Assert.StartsWith("No longer watched (no rule on test): ", resolved.Alert.Title, StringComparison.Ordinal);
+        Assert.Empty(resolved.Alert.FixActions);
+        Assert.Empty((await successor.Engine.ListAsync(CancellationToken.None)).OpenIncidents);
+    }
+
     private static TargetWatchStatus Status(WatchHost host, string target = "crashy") =>
         host.Engine.TargetStatus().Single(t => t.Target == target);
 }
