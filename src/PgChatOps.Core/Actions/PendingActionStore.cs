@@ -19,10 +19,11 @@ namespace PgChatOps.Actions;
 public sealed class PendingActionStore(StateStore store, TimeProvider time)
 {
     private Task<TimeSpan>? _offset;
+    private Task<TimeSpan>? _lastGoodOffset;
     private long _offsetMeasuredAt;
 
-    /// <summary>How long a measured offset is trusted: a replica's clock may be stepped while it runs.</summary>
-    private static readonly TimeSpan OffsetLifetime = TimeSpan.FromMinutes(5);
+    /// <summary>How long a measured offset is trusted before it is measured again: a replica's clock may be stepped while it runs.</summary>
+    internal TimeSpan OffsetLifetime { get; set; } = TimeSpan.FromMinutes(5);
 
     private const string Columns = """
         id, kind, status, platform, workspace, channel, thread, target, command, requested_by, requested_by_name,
@@ -81,11 +82,20 @@ public sealed class PendingActionStore(StateStore store, TimeProvider time)
         }
         try
         {
-            return await measuring.WaitAsync(ct);
+            var offset = await measuring.WaitAsync(ct);
+            _lastGoodOffset = measuring;
+            return offset;
         }
         catch (StateStoreUnavailableException)
         {
             _ = Interlocked.CompareExchange(ref _offset, null, measuring);
+            // A clock's offset drifts by milliseconds a day: the last one measured is still right. Only the very first
+            // measurement can fail the caller, so that "what time is it" never turns signals already sent into "nothing
+            // was done" (the reply after a kill reads the time once more).
+            if (_lastGoodOffset is { } good)
+            {
+                return await good;
+            }
             throw;
         }
     }

@@ -31,6 +31,23 @@ public sealed class ExpiryClockTests
     }
 
     [Fact]
+    public async Task The_store_clock_keeps_its_last_measured_offset_when_the_state_store_is_gone_at_the_next_measurement()
+    {
+        // After a kill, the reply reads the time once more: a state store lost meanwhile must not turn signals already
+        // sent into "Nothing was done", and a clock that runs 10 minutes fast must still be corrected.
+        await using var state = await PgChatOps.Demo.ThrowawayPostgres.StartAsync();
+        await using var core = await CoreHost.StartAsync(time: ClockOff(TimeSpan.FromMinutes(10)), stateConnectionString: state.ConnectionString);
+        var store = core.Services.GetRequiredService<PendingActionStore>();
+        store.OffsetLifetime = TimeSpan.FromMilliseconds(200);
+        Assert.InRange(await store.NowAsync(CancellationToken.None), DateTimeOffset.UtcNow.AddSeconds(-5), DateTimeOffset.UtcNow.AddSeconds(5));
+
+        await state.CrashAsync();
+        await Task.Delay(TimeSpan.FromMilliseconds(300));
+
+        Assert.InRange(await store.NowAsync(CancellationToken.None), DateTimeOffset.UtcNow.AddSeconds(-5), DateTimeOffset.UtcNow.AddSeconds(5));
+    }
+
+    [Fact]
     public async Task Item5_a_confirmation_posted_by_a_replica_whose_clock_runs_slow_lives_its_full_time_to_live_and_no_longer()
     {
         await using var sessions = await TestSessions.CreateAsync();
