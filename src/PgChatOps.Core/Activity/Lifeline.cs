@@ -45,32 +45,74 @@ public sealed class Lifeline : IAsyncDisposable
     /// <summary>Why the last attempt to open or check it failed; null while it is held and well.</summary>
     public string? LastError { get; private set; }
 
-    /// <summary>Keeps the lifeline open until <paramref name="stop"/>: opens it, checks it, re-opens it with backoff.</summary>
+    /// <summary>
+    /// Keeps the lifeline open until <paramref name="stop"/>: opens it, checks it, re-opens it with backoff. A lifeline
+    /// lost after it held a while is re-opened at once; one refused, or lost again soon after opening (a reaper that
+    /// ends unknown sessions, a pooler failing every first query), waits 1, 2, 4 … up to 30 seconds between tries, so
+    /// the bot never adds a login storm of its own to a server in trouble.
+    /// </summary>
     public async Task RunAsync(CancellationToken stop)
     {
         var backoff = TimeSpan.FromSeconds(1);
+        long heldSince = 0;
         while (!stop.IsCancellationRequested)
         {
             if (!IsHeld)
             {
+                if (heldSince != 0)
+                {
+                    var lasted = Stopwatch.GetElapsedTime(heldSince);
+                    heldSince = 0;
+                    if (lasted >= MinHeld)
+                    {
+                        backoff = TimeSpan.FromSeconds(1);
+                    }
+                    else
+                    {
+                        await DelayAsync(backoff, stop);
+                        backoff = Doubled(backoff);
+                    }
+                }
+                string? error = null;
                 try
                 {
                     await OpenAsync(stop);
-                    backoff = TimeSpan.FromSeconds(1);
-                    LifelineLog.Held(_log, Name, Pid);
                 }
                 catch (Exception ex) when (!stop.IsCancellationRequested)
                 {
-                    LastError = DatabaseErrors.Cause(ex);
-                    LifelineLog.NotHeld(_log, Name, backoff, LastError);
                     // Any failure, not only a connection error: this loop must outlive whatever the server does.
-                    await SleepAsync(backoff, stop);
-                    backoff = TimeSpan.FromTicks(Math.Min(MaxBackoff.Ticks, backoff.Ticks * 2));
+                    error = DatabaseErrors.Cause(ex);
+                }
+                if (error is not null || !IsHeld)
+                {
+                    LastError = error ?? LastError ?? "the connection ended right after it was opened";
+                    LifelineLog.NotHeld(_log, Name, backoff, LastError);
+                    await DelayAsync(backoff, stop);
+                    backoff = Doubled(backoff);
                     continue;
                 }
+                heldSince = Stopwatch.GetTimestamp();
+                LifelineLog.Held(_log, Name, Pid);
             }
             await SleepAsync(_checkInterval, stop);
             await CheckAsync(stop);
+        }
+    }
+
+    /// <summary>How long a lifeline must have held for its loss to be re-opened at once rather than after the backoff.</summary>
+    private TimeSpan MinHeld => _checkInterval > TimeSpan.FromSeconds(1) ? _checkInterval : TimeSpan.FromSeconds(1);
+
+    private static TimeSpan Doubled(TimeSpan backoff) => TimeSpan.FromTicks(Math.Min(MaxBackoff.Ticks, backoff.Ticks * 2));
+
+    /// <summary>A backoff: unlike <see cref="SleepAsync"/>, a dropped connection's wake-up does not cut it short.</summary>
+    private static async Task DelayAsync(TimeSpan delay, CancellationToken stop)
+    {
+        try
+        {
+            await Task.Delay(delay, stop);
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
         }
     }
 
