@@ -29,6 +29,9 @@ internal static class DatabaseErrors
         Audit.StateStoreUnavailableException => ex.Message,
         LifelineBusyException => $"the server is full and the bot's one reserved connection is busy with another command; try again in a moment [{PostgresErrorCodes.TooManyConnections}]",
         OperationCanceledException => $"the server did not answer in time [{PostgresErrorCodes.ConnectionFailure}]",
+        // Npgsql's pool had no free connection in time: the bot's own limit, not the server's.
+        NpgsqlException when ex.Message.StartsWith("The connection pool has been exhausted", StringComparison.Ordinal)
+            => $"the bot's own connections to it are all busy with other commands; try again in a moment [{PostgresErrorCodes.SqlClientUnableToEstablishSqlConnection}]",
         _ when Find<SocketException>(ex) is { } socket => SocketCause(socket),
         _ when IsClosedByServer(ex) => $"the server closed the connection unexpectedly [{PostgresErrorCodes.ConnectionFailure}]",
         _ when Find<TimeoutException>(ex) is not null => $"the connection timed out, the server did not answer in time [{PostgresErrorCodes.ConnectionFailure}]",

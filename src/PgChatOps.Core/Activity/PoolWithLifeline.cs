@@ -44,9 +44,13 @@ public sealed class PoolWithLifeline : IAsyncDisposable
     /// </summary>
     internal async Task<ConnectionLease> OpenAsync(LifelineUse use, CancellationToken ct)
     {
+        // An action never queues behind the bot's own reads: when the pool has no connection to give within a
+        // moment (every one busy with slow reads on a slow server, or logging in is slow), it takes the lifeline.
+        using var quick = use == LifelineUse.Action && Lifeline.IsHeld ? CancellationTokenSource.CreateLinkedTokenSource(ct) : null;
+        quick?.CancelAfter(ActionPoolWait);
         try
         {
-            var conn = await Pool.OpenConnectionAsync(ct);
+            var conn = await Pool.OpenConnectionAsync(quick?.Token ?? ct);
             return new ConnectionLease(conn, conn.DisposeAsync, onLifeline: false);
         }
         catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.TooManyConnections)
@@ -57,7 +61,20 @@ public sealed class PoolWithLifeline : IAsyncDisposable
             }
             throw;
         }
+        catch (OperationCanceledException) when (quick is not null && !ct.IsCancellationRequested)
+        {
+            if (await Lifeline.TryAcquireAsync(use, ct) is { } lease)
+            {
+                return lease;
+            }
+            // The lifeline was lost meanwhile: wait for the pool as any other work does.
+            var conn = await Pool.OpenConnectionAsync(ct);
+            return new ConnectionLease(conn, conn.DisposeAsync, onLifeline: false);
+        }
     }
+
+    /// <summary>How long an action waits for a pooled connection before it takes the lifeline instead.</summary>
+    internal static readonly TimeSpan ActionPoolWait = TimeSpan.FromSeconds(1);
 
     /// <summary>A command on a connection from <see cref="OpenAsync(CancellationToken)"/>; disposing the command gives the connection back.</summary>
     public Task<NpgsqlCommand> CommandAsync(string sql, CancellationToken ct) => CommandAsync(sql, LifelineUse.Action, ct);

@@ -1,0 +1,62 @@
+using System.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
+using PgChatOps.Activity;
+using PgChatOps.IntegrationTests.Infrastructure;
+using PgChatOps.Replies;
+
+namespace PgChatOps.IntegrationTests.Operations;
+
+/// <summary>
+/// A slow server, not a full one: the bot's own five pooled connections are all busy with slow reads. A confirmed kill
+/// does not queue behind them (and fail when the pool's wait runs out): it takes the lifeline.
+/// </summary>
+public sealed class BusyPoolTests
+{
+    [Fact]
+    public async Task A_confirmed_kill_is_not_starved_by_slow_reads_holding_every_pooled_connection()
+    {
+        await using var sessions = await TestSessions.CreateAsync("bp");
+        var victim = await sessions.OpenIdleInTransactionAsync();
+        await using var core = await CoreHost.StartAsync(new Dictionary<string, string?> { ["Monitoring:StatementTimeout"] = "00:00:30" });
+        await core.LifelinePidAsync();
+        var preview = await core.SendAsync($"kill {victim.Pid}");
+        Assert.Equal(ReplyKind.Confirmation, preview.Kind);
+
+        // Five slow reads take every pooled connection the bot has on this target, for eight seconds.
+        var targets = core.Services.GetRequiredService<TargetRegistry>();
+        var reads = Enumerable.Range(0, 5).Select(async _ =>
+        {
+            await using var cmd = await targets.CommandAsync("test", "SELECT pg_sleep(8)", CancellationToken.None);
+            await cmd.ExecuteNonQueryAsync();
+        }).ToList();
+        await Task.Delay(TimeSpan.FromMilliseconds(500));
+
+        var clock = Stopwatch.StartNew();
+        var outcome = await core.ClickAsync(preview.ActionId!.Value, ButtonRole.Confirm);
+
+        Assert.StartsWith("Terminated 1 of 1", outcome.Title, StringComparison.Ordinal);
+        Assert.False(await TestSessions.IsAliveAsync(victim));
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(4), $"the kill took {clock.Elapsed} behind the reads");
+        Assert.All(reads, r => Assert.False(r.IsCompleted)); // the reads were still running: the kill went past them
+        await Task.WhenAll(reads);
+    }
+
+    [Fact]
+    public async Task A_read_that_finds_every_pooled_connection_busy_says_it_is_the_bots_own_limit_not_the_servers()
+    {
+        await using var core = await CoreHost.StartAsync(new Dictionary<string, string?> { ["Monitoring:StatementTimeout"] = "00:00:30" });
+        var targets = core.Services.GetRequiredService<TargetRegistry>();
+        var reads = Enumerable.Range(0, 5).Select(async _ =>
+        {
+            await using var cmd = await targets.CommandAsync("test", "SELECT pg_sleep(8)", CancellationToken.None);
+            await cmd.ExecuteNonQueryAsync();
+        }).ToList();
+        await Task.Delay(TimeSpan.FromMilliseconds(500));
+
+        var reply = await core.SendAsync("sessions");
+
+        Assert.Equal(ReplyKind.Error, reply.Kind);
+        Assert.Equal("Could not get an answer from test: the bot's own connections to it are all busy with other commands; try again in a moment [08001].", reply.Title);
+        await Task.WhenAll(reads);
+    }
+}
