@@ -54,6 +54,11 @@ internal static class DatabaseErrors
     {
         var text = pg.SqlState switch
         {
+            // The same code for a role's or a database's CONNECTION LIMIT: only the server's English words tell them apart.
+            PostgresErrorCodes.TooManyConnections when pg.MessageText.StartsWith("too many connections for role", StringComparison.Ordinal)
+                => "the bot's role has reached its CONNECTION LIMIT (ALTER ROLE … CONNECTION LIMIT)",
+            PostgresErrorCodes.TooManyConnections when pg.MessageText.StartsWith("too many connections for database", StringComparison.Ordinal)
+                => "the database has reached its CONNECTION LIMIT (ALTER DATABASE … CONNECTION LIMIT)",
             PostgresErrorCodes.TooManyConnections => "the server is full, every connection slot is taken",
             PostgresErrorCodes.ConfigurationLimitExceeded => "the role or database has reached its connection limit",
             PostgresErrorCodes.InvalidPassword => "authentication failed, the server rejected the password",

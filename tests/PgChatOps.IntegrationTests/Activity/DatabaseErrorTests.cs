@@ -54,6 +54,18 @@ public sealed class DatabaseErrorTests
     }
 
     [Fact]
+    public async Task A_role_at_its_connection_limit_is_named_as_such_not_as_a_full_server()
+    {
+        await using var pg = await ThrowawayPostgres.StartAsync();
+        await pg.ExecuteAsync("CREATE ROLE limited LOGIN CONNECTION LIMIT 0; GRANT pg_monitor TO limited");
+        await using var core = await CoreHost.StartAsync(targetConnectionString: pg.ConnectionStringFor("postgres", "limited"));
+
+        var reply = await core.SendAsync("sessions");
+
+        Assert.Equal("Could not get an answer from test: the bot's role has reached its CONNECTION LIMIT (ALTER ROLE … CONNECTION LIMIT) [53300].", reply.Title);
+    }
+
+    [Fact]
     public async Task A_port_nobody_listens_on_is_named_as_a_refused_connection()
     {
         await using var core = await CoreHost.StartAsync(targetConnectionString: $"Host=127.0.0.1;Port={UnusedPort()};Username=postgres");
