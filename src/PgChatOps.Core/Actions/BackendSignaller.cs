@@ -92,8 +92,13 @@ public sealed class BackendSignaller(TargetRegistry targets, ProtectionPolicy pr
     /// </summary>
     private static readonly TimeSpan Budget = TimeSpan.FromSeconds(30);
 
-    /// <summary>How often the wait for terminated backends looks whether they are gone.</summary>
+    /// <summary>
+    /// How soon the wait for terminated backends first looks whether they are gone; each later look waits twice as
+    /// long, up to <see cref="MaxPollInterval"/>: most backends exit at once, and a slow one is not worth a read of
+    /// pg_stat_activity every 50 ms on a server in trouble (while holding the lifeline, if the signal used it).
+    /// </summary>
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(50);
+    private static readonly TimeSpan MaxPollInterval = TimeSpan.FromMilliseconds(800);
     private static readonly TimeSpan PollCommandTimeout = TimeSpan.FromSeconds(10);
 
     /// <summary>Which of the signalled (pid, backend_start) are still there; a new statement, so a new snapshot.</summary>
@@ -183,6 +188,7 @@ public sealed class BackendSignaller(TargetRegistry targets, ProtectionPolicy pr
         var remaining = signalled;
         var stillThere = new HashSet<int>();
         var clock = Stopwatch.StartNew();
+        var interval = PollInterval;
         while (remaining.Count > 0)
         {
             await using (var poll = new NpgsqlCommand(StillThereSql, conn))
@@ -203,7 +209,8 @@ public sealed class BackendSignaller(TargetRegistry targets, ProtectionPolicy pr
             {
                 break;
             }
-            await Task.Delay(left < PollInterval ? left : PollInterval, ct);
+            await Task.Delay(left < interval ? left : interval, ct);
+            interval = interval * 2 < MaxPollInterval ? interval * 2 : MaxPollInterval;
         }
         return stillThere;
     }

@@ -7,6 +7,7 @@ using PgChatOps.Replies;
 
 namespace PgChatOps.IntegrationTests.Operations;
 
+[Collection(PrometheusScrapes.Name)]
 public sealed partial class MetricsTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     [Fact]
