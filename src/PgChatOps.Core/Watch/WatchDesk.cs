@@ -158,7 +158,9 @@ public sealed class WatchDesk(
                 slots.Release();
             }
         }
-        catch (Exception ex) when (ex is TimeoutException || (ex is OperationCanceledException && !ct.IsCancellationRequested))
+        // The login's own timeout (Npgsql wraps it) can fire a moment before ours: a target that did not answer reads the
+        // same either way.
+        catch (Exception ex) when (ex is TimeoutException || ex.InnerException is TimeoutException || (ex is OperationCanceledException && !ct.IsCancellationRequested))
         {
             return new FleetLine(target, null, openIncidents, $"did not answer within {Format.Duration(FleetTimeout)}");
         }
