@@ -110,10 +110,13 @@ internal sealed class DiscordGatewayService : BackgroundService, IOutboundLink
         {
             while (true)
             {
+                // The lease counts from when it was asked for, not from when the answer came: a slow answer must not
+                // stretch our idea of how long it is ours.
+                var asked = _time.GetUtcNow();
                 var held = await RenewAsync(running is not null, renewedAt, stoppingToken);
                 if (held)
                 {
-                    renewedAt = _time.GetUtcNow();
+                    renewedAt = asked;
                 }
                 if (held && running is null)
                 {
@@ -133,7 +136,16 @@ internal sealed class DiscordGatewayService : BackgroundService, IOutboundLink
                 await (running is null ? tick : Task.WhenAny(tick, running));
                 if (running is { IsCompleted: true })
                 {
-                    // The transport returns by itself only when Discord refused the bot for good.
+                    // Discord refused the bot for good (4004, 4010-4014, a rejected token): stop for good. Anything else
+                    // that ended the transport is logged, and the next turn starts it again while the lease is ours.
+                    if (running.Exception?.GetBaseException() is { } unexpected and not DiscordGatewayFatalException)
+                    {
+                        _log.TransportFailed(unexpected.GetType().Name + ": " + unexpected.Message);
+                        runStop?.Dispose();
+                        (running, runStop) = (null, null);
+                        await Task.Delay(_options.LeaseRenewInterval, _time, stoppingToken); // never a tight restart loop
+                        continue;
+                    }
                     await RetireAsync(running);
                     (running, _holding) = (null, false);
                     return;
@@ -160,8 +172,14 @@ internal sealed class DiscordGatewayService : BackgroundService, IOutboundLink
     /// lease is certainly still ours (by our clock, with one renew interval to spare); after that another replica may
     /// hold it, and two sessions must never run.
     /// </summary>
-    private async Task<bool> RenewAsync(bool running, DateTimeOffset? renewedAt, CancellationToken ct)
+    private async Task<bool> RenewAsync(bool running, DateTimeOffset? renewedAt, CancellationToken stopping)
     {
+        // A renewal that has not answered by the time the lease may have passed to another replica counts as failed:
+        // a state store that hangs must not keep this session running beside the next holder's.
+        var left = renewedAt is { } last ? last + _options.LeaseTimeToLive - _options.LeaseRenewInterval - _time.GetUtcNow() : Timeout.InfiniteTimeSpan;
+        using var bound = new CancellationTokenSource(left > TimeSpan.Zero || left == Timeout.InfiniteTimeSpan ? left : TimeSpan.Zero, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(stopping, bound.Token);
+        var ct = linked.Token;
         try
         {
             var held = await _lease.TryAcquireAsync(Holder, _options.LeaseTimeToLive, ct);
@@ -177,10 +195,10 @@ internal sealed class DiscordGatewayService : BackgroundService, IOutboundLink
             }
             return held;
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex) when (ex is not OperationCanceledException || !stopping.IsCancellationRequested)
         {
-            // Any failure to renew (the state store down, or something unexpected) counts as not renewed: it must
-            // neither stop the host nor let two sessions run.
+            // Any failure to renew (the state store down or too slow, or something unexpected) counts as not renewed:
+            // it must neither stop the host nor let two sessions run.
             _log.LeaseFailed(ex is NpgsqlException or TimeoutException or StateStoreUnavailableException ? DatabaseErrors.Cause(ex) : ex.GetType().Name + ": " + ex.Message);
             return running && renewedAt is { } at && _time.GetUtcNow() - at < _options.LeaseTimeToLive - _options.LeaseRenewInterval;
         }

@@ -157,8 +157,9 @@ internal sealed class DiscordGatewayTransport(
         {
             socket = await GatewaySocket.ConnectAsync(GatewayUrl.WithQuery(url), time, options.ConnectTimeout, ct);
         }
-        catch (Exception ex) when (ex is WebSocketException or HttpRequestException || (ex is OperationCanceledException && !ct.IsCancellationRequested))
+        catch (Exception ex) when (!ct.IsCancellationRequested)
         {
+            // Whatever the connect threw (a refused socket, a URL ClientWebSocket will not take): back off and try again.
             log.ConnectFailed(ex.Message);
             return new GatewayConnectionEnd(step, "could not connect");
         }
@@ -216,8 +217,14 @@ internal sealed class DiscordGatewayTransport(
         using var json = await JsonDocument.ParseAsync(body, cancellationToken: ct);
         var root = json.RootElement;
         var limit = root.GetProperty("session_start_limit");
+        var url = new Uri(root.GetProperty("url").GetString() ?? throw new JsonException("gateway/bot has no url"));
+        if (!GatewayUrl.IsSafeSocket(url, options.ApiBaseUrl))
+        {
+            // Not cached: the next try asks gateway/bot again after the backoff.
+            throw new FormatException($"gateway/bot gave {url.Scheme}://{url.Host}, not a wss:// URL; the bot token is never sent over it");
+        }
         var info = new GatewayBotInfo(
-            new Uri(root.GetProperty("url").GetString() ?? throw new JsonException("gateway/bot has no url")),
+            url,
             root.TryGetProperty("shards", out var shards) && shards.ValueKind == JsonValueKind.Number ? shards.GetInt32() : 1,
             limit.GetProperty("total").GetInt32(),
             limit.GetProperty("remaining").GetInt32(),

@@ -44,13 +44,15 @@ internal sealed class GatewayConnection(
         {
             await ReceiveLoopAsync();
         }
-        catch (OperationCanceledException) when (_life.IsCancellationRequested)
+        catch (OperationCanceledException) when (_life.IsCancellationRequested || _end.Task.IsCompleted)
         {
-            // FinishAsync decided the end and cancelled the receive.
+            // FinishAsync decided the end and cancelled the receive (or aborted the socket under it, which .NET reports
+            // as a cancellation before _life is cancelled).
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex)
         {
-            // A drop without a close frame, a message we cannot read, a send that failed: the session may still be resumable.
+            // A drop without a close frame, a message we cannot read, a send that failed, a cancellation nobody asked
+            // for: the session may still be resumable. Never the end of the bot's Gateway.
             await FinishAsync(new GatewayConnectionEnd(GatewayNextStep.Resume, "connection lost: " + ex.Message), GatewayCloseCode.UnknownError);
         }
         var end = await _end.Task;
@@ -152,7 +154,7 @@ internal sealed class GatewayConnection(
                 break;
             case "READY":
                 var sessionId = String(d, "session_id");
-                var resumeUrl = Uri.TryCreate(String(d, "resume_gateway_url"), UriKind.Absolute, out var u) ? u : null;
+                var resumeUrl = Uri.TryCreate(String(d, "resume_gateway_url"), UriKind.Absolute, out var u) && GatewayUrl.IsSafeSocket(u, options.ApiBaseUrl) ? u : null;
                 var applicationId = d.ValueKind == JsonValueKind.Object && d.TryGetProperty("application", out var app) ? String(app, "id") : null;
                 if (sessionId is not null && resumeUrl is not null)
                 {

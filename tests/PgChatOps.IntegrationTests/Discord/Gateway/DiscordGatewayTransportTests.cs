@@ -17,6 +17,25 @@ public sealed class DiscordGatewayTransportTests
     private static int? HeartbeatSequence(GatewayFrame frame) => frame.D is null ? null : frame.D.GetValue<int>();
 
     [Fact]
+    public async Task A_gateway_url_that_is_not_wss_never_gets_the_token_and_gateway_bot_is_asked_again()
+    {
+        await using var fake = await FakeDiscordGateway.StartAsync();
+        await using var plain = await FakeDiscordGateway.StartAsync(); // listens where the bad URL points
+        fake.GatewayBotUrls.Enqueue(plain.ApiBaseUrl.AbsoluteUri.Replace("/api/v10/", "/gateway", StringComparison.Ordinal)); // http://…: not a socket URL
+        await using var run = new GatewayTestRun(fake);
+        run.Start();
+
+        var connection = await fake.WaitForConnectionAsync(1, TimeSpan.FromSeconds(30));
+        await connection.WaitForOpAsync(Identify);
+        await WaitReadyAsync(run);
+
+        Assert.Empty(plain.Connections);
+        Assert.Empty(plain.HttpRequests);
+        Assert.Equal(2, fake.HttpRequests.Count(r => r.Path == "/api/v10/gateway/bot"));
+        Assert.Contains(run.Logs.Events, e => e.Text.Contains("not a wss:// URL", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Identify_and_READY_then_an_interaction_reaches_the_handler_which_answers_over_HTTP()
     {
         await using var fake = await FakeDiscordGateway.StartAsync();

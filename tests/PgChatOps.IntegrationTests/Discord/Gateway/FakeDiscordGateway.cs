@@ -49,6 +49,9 @@ public sealed class FakeDiscordGateway : IAsyncDisposable
 
     public int SessionStartResetAfterMs { get; set; } = 14_400_000;
 
+    /// <summary>URLs <c>gateway/bot</c> answers with, one per request, before it falls back to <see cref="GatewayUrl"/>.</summary>
+    public ConcurrentQueue<string> GatewayBotUrls { get; } = new();
+
     /// <summary>The bot token <c>gateway/bot</c> accepts (else 401).</summary>
     public string AcceptedToken { get; set; } = Token;
 
@@ -141,7 +144,7 @@ public sealed class FakeDiscordGateway : IAsyncDisposable
             }
             await context.Response.WriteAsJsonAsync(new
             {
-                url = GatewayUrl.AbsoluteUri.TrimEnd('/'),
+                url = GatewayBotUrls.TryDequeue(out var next) ? next : GatewayUrl.AbsoluteUri.TrimEnd('/'),
                 shards = Shards,
                 session_start_limit = new { total = 1000, remaining = SessionStartsRemaining, reset_after = SessionStartResetAfterMs, max_concurrency = 1 },
             });
