@@ -49,11 +49,11 @@ internal sealed class ConnectionsOpenClient(HttpClient http, SocketModeSettings 
             {
                 return ConnectionsOpenResult.Failed("http_unreachable");
             }
-            return Parse(text);
+            return Parse(text, settings.ApiBaseUrl);
         }
     }
 
-    internal static ConnectionsOpenResult Parse(string text)
+    internal static ConnectionsOpenResult Parse(string text, Uri apiBaseUrl)
     {
         JsonObject? answer;
         try
@@ -74,8 +74,9 @@ internal sealed class ConnectionsOpenClient(HttpClient http, SocketModeSettings 
             return ConnectionsOpenResult.Refused(error);
         }
         var url = answer["url"]?.GetValueKind() == JsonValueKind.String ? answer["url"]!.GetValue<string>() : null;
-        // The URL is used exactly as given; anything but a WebSocket URL is an invalid answer.
-        return Uri.TryCreate(url, UriKind.Absolute, out var uri) && (uri.Scheme == "wss" || uri.Scheme == "ws")
+        // The URL is used exactly as given; anything but a secure WebSocket URL is an invalid answer (plain ws:// only
+        // when the API itself is plain http://, i.e. a local fake in tests): envelopes are not signed, TLS is their proof.
+        return Uri.TryCreate(url, UriKind.Absolute, out var uri) && (uri.Scheme == "wss" || (uri.Scheme == "ws" && apiBaseUrl.Scheme == Uri.UriSchemeHttp))
             ? ConnectionsOpenResult.Opened(uri)
             : ConnectionsOpenResult.Failed("invalid_response");
     }

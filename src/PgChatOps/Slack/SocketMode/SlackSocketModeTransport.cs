@@ -112,11 +112,14 @@ internal sealed class SlackSocketModeTransport(
                     // refresh_requested, warning (or a reason we do not know): the old socket is read, and owes its
                     // acks, until the new one has said hello; envelopes keep arriving on it meanwhile.
                     SocketModeLog.Replacing(log, current.Name, reason);
-                    var replacement = await ConnectAsync(slot, null, stop);
+                    // A refresh asked for right after hello, again and again (too_many_websockets, a reason we do not
+                    // know), backs off like a drop: only a connection that lived a while is replaced at once.
+                    var shortLived = time.GetElapsedTime(openedAt) < _settings.ReconnectMaxDelay;
+                    var replacement = await ConnectAsync(slot, shortLived ? drops : null, stop);
                     // Closing waits for the acks the old socket still owes; this slot watches the new one meanwhile.
                     retiring.Add(current.CloseAsync(_settings.CloseGrace));
                     current = replacement;
-                    drops = 0;
+                    drops = shortLived ? drops + 1 : 0;
                     continue;
                 }
                 SocketModeLog.Dropped(log, current.Name, await current.Completion);

@@ -206,6 +206,34 @@ public sealed class SlackSocketModeTransportTests
     }
 
     [Fact]
+    public async Task A_disconnect_right_after_every_hello_is_followed_with_backoff_not_a_reconnect_storm()
+    {
+        await using var run = await SocketModeRun.StartAsync();
+        // Slack says "too many websockets" (or a reason we do not know) as soon as each new socket is up, for 3 seconds.
+        var until = DateTime.UtcNow.AddSeconds(3);
+        var number = 1;
+        while (DateTime.UtcNow < until)
+        {
+            FakeSlackSocket socket;
+            try
+            {
+                socket = await run.Slack.WaitForSocketAsync(number, until - DateTime.UtcNow + TimeSpan.FromMilliseconds(1));
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+            await socket.SendDisconnectAsync("too_many_websockets");
+            number++;
+        }
+
+        // Backoff 200 ms, 400 ms, 800 ms, then 1 s (the test's ceiling): about five sockets in 3 s, where an immediate
+        // replacement each time made one per round trip.
+        Assert.InRange(run.Slack.Sockets.Count, 2, 7);
+        Assert.InRange(run.Slack.OpenCalls.Count, 2, 7);
+    }
+
+    [Fact]
     public async Task Link_disabled_stops_the_transport_for_good_without_reconnecting()
     {
         await using var run = await SocketModeRun.StartAsync();

@@ -61,13 +61,19 @@ public sealed class SocketModePartsTests
     [InlineData("""{"ok":true,"url":"https://not-a-websocket.test/"}""", null, "invalid_response", false)]
     [InlineData("""{"ok":true}""", null, "invalid_response", false)]
     [InlineData("<html>", null, "invalid_response", false)]
+    // Envelopes are not signed: against the real (https) API, a plain ws:// URL is refused, never connected to.
+    [InlineData("""{"ok":true,"url":"ws://wss.slack.test/link/?ticket=1234-5678"}""", null, "invalid_response", false)]
     public void Apps_connections_open_answers_are_read_as_a_url_or_a_named_error(string body, string? url, string? error, bool tokenRefusal)
     {
-        var result = ConnectionsOpenClient.Parse(body);
+        var result = ConnectionsOpenClient.Parse(body, new Uri("https://slack.com/api/"));
         Assert.Equal(url, result.Url?.OriginalString);
         Assert.Equal(error, result.Error);
         Assert.Equal(tokenRefusal, result.IsTokenRefusal);
     }
+
+    [Fact]
+    public void A_plain_ws_url_is_taken_only_from_a_plain_http_api_a_local_fake() =>
+        Assert.Equal("ws://127.0.0.1:5555/link", ConnectionsOpenClient.Parse("""{"ok":true,"url":"ws://127.0.0.1:5555/link"}""", new Uri("http://127.0.0.1:5555/api/")).Url?.OriginalString);
 
     [Fact]
     public void Settings_refuse_an_inline_window_that_leaves_no_time_to_acknowledge_within_three_seconds()
