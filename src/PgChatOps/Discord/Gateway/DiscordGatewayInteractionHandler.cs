@@ -10,12 +10,12 @@ namespace PgChatOps.Discord.Gateway;
 internal sealed class DiscordGatewayInteractionHandler(
     DiscordInteractions interactions, DiscordApiClient api, ILogger<DiscordGatewayInteractionHandler> log) : IDiscordInteractionHandler
 {
-    public async Task HandleInteractionAsync(JsonElement interaction, CancellationToken ct)
+    public async Task HandleInteractionAsync(JsonElement interaction, CancellationToken respondBy, CancellationToken ct)
     {
         var responded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         try
         {
-            var response = await interactions.HandleAsync(interaction, ct, responded.Task);
+            var response = await interactions.HandleAsync(interaction, respondBy, responded.Task);
             var id = DiscordOrigin.String(interaction, "id");
             var token = DiscordOrigin.String(interaction, "token");
             if (response is null || id is null || token is null)

@@ -78,6 +78,9 @@ internal static partial class GatewayLog
     [LoggerMessage(4124, LogLevel.Critical, "Discord Gateway: this replica stops competing for the gateway lease until it is restarted: {Reason}")]
     public static partial void Retired(this ILogger log, string reason);
 
+    [LoggerMessage(4126, LogLevel.Warning, "Discord Gateway: interaction {InteractionId} waited {Waited} for a handler, past Discord's 3 seconds; dropped unhandled")]
+    public static partial void InteractionExpired(this ILogger log, string? interactionId, TimeSpan waited);
+
     [LoggerMessage(4125, LogLevel.Error, "Discord Gateway: the transport ended unexpectedly ({Error}); starting it again while this replica holds the lease")]
     public static partial void TransportFailed(this ILogger log, string error);
 }

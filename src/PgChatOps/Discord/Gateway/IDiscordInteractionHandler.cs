@@ -10,5 +10,10 @@ namespace PgChatOps.Discord.Gateway;
 /// </summary>
 internal interface IDiscordInteractionHandler
 {
-    Task HandleInteractionAsync(JsonElement interaction, CancellationToken ct);
+    /// <param name="respondBy">
+    /// Cancelled when the answer must go out: two seconds after the interaction arrived (not after a worker took it),
+    /// so that one that waited in the queue still defers in time for Discord's 3 seconds.
+    /// </param>
+    /// <param name="ct">The handler's whole life: the callback and any follow-up.</param>
+    Task HandleInteractionAsync(JsonElement interaction, CancellationToken respondBy, CancellationToken ct);
 }

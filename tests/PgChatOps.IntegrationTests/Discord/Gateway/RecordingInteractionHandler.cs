@@ -11,7 +11,7 @@ internal sealed class RecordingInteractionHandler : IDiscordInteractionHandler
 
     public Func<JsonElement, CancellationToken, Task> OnInteraction { get; set; } = (_, _) => Task.CompletedTask;
 
-    public async Task HandleInteractionAsync(JsonElement interaction, CancellationToken ct)
+    public async Task HandleInteractionAsync(JsonElement interaction, CancellationToken respondBy, CancellationToken ct)
     {
         Interactions.Enqueue(interaction);
         await OnInteraction(interaction, ct);

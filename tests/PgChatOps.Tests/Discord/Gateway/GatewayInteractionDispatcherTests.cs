@@ -24,7 +24,7 @@ public sealed class GatewayInteractionDispatcherTests
 
         public ConcurrentQueue<string> Handled { get; } = new();
 
-        public async Task HandleInteractionAsync(JsonElement interaction, CancellationToken ct)
+        public async Task HandleInteractionAsync(JsonElement interaction, CancellationToken respondBy, CancellationToken ct)
         {
             var id = interaction.GetProperty("id").GetString()!;
             FirstStarted.TrySetResult();
@@ -35,6 +35,61 @@ public sealed class GatewayInteractionDispatcherTests
                 throw new InvalidOperationException("a handler bug");
             }
         }
+    }
+
+    /// <summary>Records, per interaction, whether its answer was already due when a worker took it.</summary>
+    private sealed class DeadlineHandler : IDiscordInteractionHandler
+    {
+        public TaskCompletionSource Gate { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource FirstStarted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public ConcurrentDictionary<string, bool> DueAtStart { get; } = new();
+
+        public async Task HandleInteractionAsync(JsonElement interaction, CancellationToken respondBy, CancellationToken ct)
+        {
+            DueAtStart[interaction.GetProperty("id").GetString()!] = respondBy.IsCancellationRequested;
+            FirstStarted.TrySetResult();
+            await Gate.Task.WaitAsync(ct);
+        }
+    }
+
+    [Fact]
+    public async Task The_answer_is_due_two_seconds_after_arrival_not_after_a_worker_took_it()
+    {
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        var handler = new DeadlineHandler();
+        var dispatcher = new GatewayInteractionDispatcher(handler, Options with { MaxQueuedInteractions = 4 }, clock, NullLogger.Instance);
+
+        dispatcher.Enqueue(Interaction("first"));
+        await handler.FirstStarted.Task.WaitAsync(TimeSpan.FromSeconds(5));
+        dispatcher.Enqueue(Interaction("late"));      // will have waited 2.5 s
+        clock.Advance(TimeSpan.FromSeconds(1));
+        dispatcher.Enqueue(Interaction("in-time"));   // will have waited 1.5 s
+        clock.Advance(TimeSpan.FromSeconds(1.5));
+        handler.Gate.SetResult();
+        await dispatcher.DisposeAsync();
+
+        Assert.False(handler.DueAtStart["first"]);
+        Assert.True(handler.DueAtStart["late"]);      // a worker took it 2.5 s after arrival: defer at once
+        Assert.False(handler.DueAtStart["in-time"]);  // 0.5 s left to answer inline
+    }
+
+    [Fact]
+    public async Task An_interaction_that_waited_past_discords_three_seconds_is_dropped_unhandled()
+    {
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        var handler = new DeadlineHandler();
+        var dispatcher = new GatewayInteractionDispatcher(handler, Options with { MaxQueuedInteractions = 4 }, clock, NullLogger.Instance);
+
+        dispatcher.Enqueue(Interaction("first"));
+        await handler.FirstStarted.Task.WaitAsync(TimeSpan.FromSeconds(5));
+        dispatcher.Enqueue(Interaction("expired"));
+        clock.Advance(TimeSpan.FromSeconds(3.5));
+        handler.Gate.SetResult();
+        await dispatcher.DisposeAsync();
+
+        Assert.Equal(["first"], handler.DueAtStart.Keys);
     }
 
     [Fact]
