@@ -43,4 +43,7 @@ internal sealed record DiscordGatewayOptions(string BotToken, Uri ApiBaseUrl)
     /// </summary>
     public TimeSpan LeaseTimeToLive { get; init; } = TimeSpan.FromSeconds(10);
     public TimeSpan LeaseRenewInterval { get; init; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>How long the lease holder may be without a session before <c>/readyz</c> says it is deaf.</summary>
+    public TimeSpan NotConnectedFor { get; init; } = TimeSpan.FromMinutes(1);
 }

@@ -84,10 +84,21 @@ internal sealed class DiscordGatewayService : BackgroundService, IOutboundLink
             return new OutboundLinkStatus(true, $"discord gateway: standby (held by {_otherHolder ?? "no replica yet"})");
         }
         var status = Status;
-        return new OutboundLinkStatus(true, status.Ready
-            ? $"discord gateway: connected (this replica holds the lease; connection {status.Connections}, sequence {status.LastSequence})"
-            : "discord gateway: connecting (this replica holds the lease)");
+        var now = _time.GetUtcNow();
+        if (status.Ready)
+        {
+            _connectedAt = now;
+            return new OutboundLinkStatus(true, $"discord gateway: connected (this replica holds the lease; connection {status.Connections}, sequence {status.LastSequence})");
+        }
+        // Holding the lease but without a session for a minute: this replica is deaf, and the only one that may listen.
+        var since = new[] { _holdingSince, _connectedAt ?? _holdingSince, status.LastHeartbeatAck ?? _holdingSince }.Max();
+        return now - since > _options.NotConnectedFor
+            ? new OutboundLinkStatus(false, $"discord gateway: this replica holds the lease but has had no session for {Replies.Format.Duration(now - since)}; see the log for why")
+            : new OutboundLinkStatus(true, "discord gateway: connecting (this replica holds the lease)");
     }
+
+    private DateTimeOffset _holdingSince;
+    private DateTimeOffset? _connectedAt;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -121,6 +132,8 @@ internal sealed class DiscordGatewayService : BackgroundService, IOutboundLink
                 if (held && running is null)
                 {
                     _log.LeaseTaken(Holder);
+                    _holdingSince = _time.GetUtcNow();
+                    _connectedAt = null;
                     _holding = true;
                     runStop = new CancellationTokenSource();
                     running = _transport.RunAsync(GatewayStop.EndSession, runStop.Token);

@@ -45,6 +45,7 @@ public sealed class DiscordGatewayAppTests
         private static DiscordGatewayOptions Timings(FakeDiscordGateway fake) => new(FakeDiscordGateway.Token, fake.ApiBaseUrl)
         {
             IdentifyInterval = TimeSpan.FromMilliseconds(100),
+            NotConnectedFor = TimeSpan.FromSeconds(2),
             InvalidSessionDelayMin = TimeSpan.FromMilliseconds(200),
             InvalidSessionDelayMax = TimeSpan.FromMilliseconds(400),
             ReconnectDelayBase = TimeSpan.FromMilliseconds(50),
@@ -116,6 +117,33 @@ public sealed class DiscordGatewayAppTests
         var ready = await client.GetStringAsync(new Uri("/readyz", UriKind.Relative));
         Assert.StartsWith("ready\n", ready, StringComparison.Ordinal);
         Assert.Contains("discord gateway: connected (this replica holds the lease", ready, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_lease_holder_that_cannot_get_a_session_turns_unready_instead_of_looking_connected()
+    {
+        var closed = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        closed.Start();
+        var port = ((System.Net.IPEndPoint)closed.LocalEndpoint).Port;
+        closed.Stop(); // nothing listens there any more: every connect is refused
+        await using var gw = await GatewayApp.StartAsync(fake => fake.GatewayBotUrls.Enqueue($"ws://127.0.0.1:{port}/gateway"));
+        using var client = gw.App.CreateClient();
+        await FakeDiscordGateway.Until(() => gw.Service.IsHolding, TimeSpan.FromSeconds(10), "the lease");
+
+        HttpStatusCode code;
+        string body;
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        do
+        {
+            await Task.Delay(200);
+            using var ready = await client.GetAsync(new Uri("/readyz", UriKind.Relative));
+            (code, body) = (ready.StatusCode, await ready.Content.ReadAsStringAsync());
+        }
+        while (code == HttpStatusCode.OK && DateTime.UtcNow < deadline);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, code);
+        Assert.Contains("discord gateway: this replica holds the lease but has had no session for", body, StringComparison.Ordinal);
+        Assert.Empty(gw.Fake.Connections);
     }
 
     [Fact]
