@@ -306,13 +306,25 @@ public sealed class WatchEngine : IDisposable
                 }
             }
             // Incidents and chat come after the slot is free: a slow chat API never holds up another target's sample.
-            if (sample is not null && _leading)
+            try
             {
-                await ApplyAsync(t, sample, ct);
+                if (sample is not null && _leading)
+                {
+                    await ApplyAsync(t, sample, ct);
+                }
+                else if (failed)
+                {
+                    await NotAnsweringAsync(t, ct);
+                }
             }
-            else if (failed)
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
-                await NotAnsweringAsync(t, ct);
+                // Shutting down.
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // Never the loop's end: logged with the target, and the next sample tries again.
+                _log.StateStoreFailed(t.Name, ex.GetType().Name + ": " + ex.Message);
             }
         }
         finally
