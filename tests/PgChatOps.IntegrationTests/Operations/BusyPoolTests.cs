@@ -22,14 +22,8 @@ public sealed class BusyPoolTests
         var preview = await core.SendAsync($"kill {victim.Pid}");
         Assert.Equal(ReplyKind.Confirmation, preview.Kind);
 
-        // Five slow reads take every pooled connection the bot has on this target, for eight seconds.
         var targets = core.Services.GetRequiredService<TargetRegistry>();
-        var reads = Enumerable.Range(0, 5).Select(async _ =>
-        {
-            await using var cmd = await targets.CommandAsync("test", "SELECT pg_sleep(8)", CancellationToken.None);
-            await cmd.ExecuteNonQueryAsync();
-        }).ToList();
-        await Task.Delay(TimeSpan.FromMilliseconds(500));
+        var reads = await HoldEveryPooledConnectionAsync(targets);
 
         var clock = Stopwatch.StartNew();
         var outcome = await core.ClickAsync(preview.ActionId!.Value, ButtonRole.Confirm);
@@ -41,17 +35,24 @@ public sealed class BusyPoolTests
         await Task.WhenAll(reads);
     }
 
-    [Fact]
-    public async Task A_read_that_finds_every_pooled_connection_busy_says_it_is_the_bots_own_limit_not_the_servers()
+    /// <summary>Five slow reads: every pooled connection the bot has on target <c>test</c>, for eight seconds.</summary>
+    private static async Task<List<Task>> HoldEveryPooledConnectionAsync(TargetRegistry targets)
     {
-        await using var core = await CoreHost.StartAsync(new Dictionary<string, string?> { ["Monitoring:StatementTimeout"] = "00:00:30" });
-        var targets = core.Services.GetRequiredService<TargetRegistry>();
         var reads = Enumerable.Range(0, 5).Select(async _ =>
         {
             await using var cmd = await targets.CommandAsync("test", "SELECT pg_sleep(8)", CancellationToken.None);
             await cmd.ExecuteNonQueryAsync();
         }).ToList();
         await Task.Delay(TimeSpan.FromMilliseconds(500));
+        return reads;
+    }
+
+    [Fact]
+    public async Task A_read_that_finds_every_pooled_connection_busy_says_it_is_the_bots_own_limit_not_the_servers()
+    {
+        await using var core = await CoreHost.StartAsync(new Dictionary<string, string?> { ["Monitoring:StatementTimeout"] = "00:00:30" });
+        var targets = core.Services.GetRequiredService<TargetRegistry>();
+        var reads = await HoldEveryPooledConnectionAsync(targets);
 
         var reply = await core.SendAsync("sessions");
 
