@@ -99,8 +99,11 @@ public sealed class Lifeline : IAsyncDisposable
         }
     }
 
-    /// <summary>How long a lifeline must have held for its loss to be re-opened at once rather than after the backoff.</summary>
-    private TimeSpan MinHeld => _checkInterval > TimeSpan.FromSeconds(1) ? _checkInterval : TimeSpan.FromSeconds(1);
+    /// <summary>
+    /// How long a lifeline must have held for its loss to be re-opened at once rather than after the backoff: more
+    /// than one check interval, since a loss is often noticed only by the next check.
+    /// </summary>
+    private TimeSpan MinHeld => _checkInterval * 2 > TimeSpan.FromSeconds(1) ? _checkInterval * 2 : TimeSpan.FromSeconds(1);
 
     private static TimeSpan Doubled(TimeSpan backoff) => TimeSpan.FromTicks(Math.Min(MaxBackoff.Ticks, backoff.Ticks * 2));
 

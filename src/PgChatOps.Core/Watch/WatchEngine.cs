@@ -317,14 +317,15 @@ public sealed class WatchEngine : IDisposable
                     await NotAnsweringAsync(t, ct);
                 }
             }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            catch (Exception ex) when (!ct.IsCancellationRequested)
+            {
+                // Never the loop's end (a chat API's own timeout arrives as a cancellation too): logged with the
+                // target, and the next sample tries again.
+                _log.StateStoreFailed(t.Name, ex.GetType().Name + ": " + ex.Message);
+            }
+            catch (OperationCanceledException)
             {
                 // Shutting down.
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                // Never the loop's end: logged with the target, and the next sample tries again.
-                _log.StateStoreFailed(t.Name, ex.GetType().Name + ": " + ex.Message);
             }
         }
         finally
@@ -437,9 +438,14 @@ public sealed class WatchEngine : IDisposable
         {
             _log.StateStoreFailed(t.Name, DatabaseErrors.Cause(ex));
         }
-        catch (Exception ex) when (ex is ObjectDisposedException || (ex is OperationCanceledException && ct.IsCancellationRequested))
+        catch (Exception ex) when (ex is ObjectDisposedException || ct.IsCancellationRequested)
         {
             // Shutting down.
+        }
+        catch (Exception ex)
+        {
+            // Anything else (a chat API's own timeout arrives as a cancellation): logged, and the next turn tries again.
+            _log.StateStoreFailed(t.Name, ex.GetType().Name + ": " + ex.Message);
         }
         finally
         {
@@ -658,6 +664,11 @@ public sealed class WatchEngine : IDisposable
         catch (Exception ex) when (ex is NpgsqlException or TimeoutException or StateStoreUnavailableException)
         {
             _log.StateStoreFailed("(unwatched incidents)", DatabaseErrors.Cause(ex));
+        }
+        catch (Exception ex) when (!ct.IsCancellationRequested)
+        {
+            // A chat API that timed out (its own timeout arrives as a cancellation): tried again at the next tick.
+            _log.StateStoreFailed("(unwatched incidents)", ex.GetType().Name + ": " + ex.Message);
         }
     }
 

@@ -43,7 +43,15 @@ public sealed class BusyPoolTests
             await using var cmd = await targets.CommandAsync("test", "SELECT pg_sleep(8)", CancellationToken.None);
             await cmd.ExecuteNonQueryAsync();
         }).ToList();
-        await Task.Delay(TimeSpan.FromMilliseconds(500));
+        // All five are running on the server (on a loaded machine the logins take a while).
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        while (await TestDatabase.ScalarAsync<long>(
+            "SELECT count(*) FROM pg_stat_activity WHERE application_name = @app AND query = 'SELECT pg_sleep(8)' AND state = 'active'",
+            parameters: [("app", OwnBackends.ApplicationName)]) < 5)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the five slow reads did not all start");
+            await Task.Delay(50);
+        }
         return reads;
     }
 

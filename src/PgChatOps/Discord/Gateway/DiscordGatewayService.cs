@@ -144,6 +144,11 @@ internal sealed class DiscordGatewayService : BackgroundService, IOutboundLink
                     await StopRunAsync(runStop!, running);
                     (running, runStop, renewedAt, _holding) = (null, null, null, false);
                 }
+                else if (!held)
+                {
+                    // Not running (a transport that ended unexpectedly is restarted only while the lease is ours).
+                    (renewedAt, _holding) = (null, false);
+                }
 
                 var tick = Task.Delay(_options.LeaseRenewInterval, _time, stoppingToken);
                 await (running is null ? tick : Task.WhenAny(tick, running));

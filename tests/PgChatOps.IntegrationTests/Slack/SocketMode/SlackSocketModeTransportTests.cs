@@ -217,7 +217,8 @@ public sealed class SlackSocketModeTransportTests
             FakeSlackSocket socket;
             try
             {
-                socket = await run.Slack.WaitForSocketAsync(number, until - DateTime.UtcNow + TimeSpan.FromMilliseconds(1));
+                var left = until - DateTime.UtcNow;
+                socket = await run.Slack.WaitForSocketAsync(number, left > TimeSpan.FromMilliseconds(1) ? left : TimeSpan.FromMilliseconds(1));
             }
             catch (OperationCanceledException)
             {
