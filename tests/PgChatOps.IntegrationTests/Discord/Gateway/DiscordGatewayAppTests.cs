@@ -42,16 +42,11 @@ public sealed class DiscordGatewayAppTests
         }
 
         /// <summary>Protocol waits shrunk to milliseconds; the lease keeps its real shape, only faster.</summary>
-        private static DiscordGatewayOptions Timings(FakeDiscordGateway fake) => new(FakeDiscordGateway.Token, fake.ApiBaseUrl)
+        private static DiscordGatewayOptions Timings(FakeDiscordGateway fake) => GatewayTestRun.FastOptions(fake) with
         {
-            IdentifyInterval = TimeSpan.FromMilliseconds(100),
             NotConnectedFor = TimeSpan.FromSeconds(2),
             InvalidSessionDelayMin = TimeSpan.FromMilliseconds(200),
             InvalidSessionDelayMax = TimeSpan.FromMilliseconds(400),
-            ReconnectDelayBase = TimeSpan.FromMilliseconds(50),
-            ReconnectDelayMax = TimeSpan.FromMilliseconds(400),
-            ConnectTimeout = TimeSpan.FromSeconds(5),
-            StopDrainTimeout = TimeSpan.FromSeconds(2),
             LeaseRenewInterval = TimeSpan.FromMilliseconds(250),
             LeaseTimeToLive = TimeSpan.FromSeconds(3),
         };

@@ -17,19 +17,22 @@ internal sealed class GatewayTestRun : IAsyncDisposable
     public GatewayTestRun(FakeDiscordGateway fake, Func<DiscordGatewayOptions, DiscordGatewayOptions>? configure = null)
     {
         _logs = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Debug).AddProvider(Logs));
-        var options = new DiscordGatewayOptions(FakeDiscordGateway.Token, fake.ApiBaseUrl)
-        {
-            IdentifyInterval = TimeSpan.FromMilliseconds(100),
-            InvalidSessionDelayMin = TimeSpan.FromMilliseconds(400),
-            InvalidSessionDelayMax = TimeSpan.FromMilliseconds(600),
-            ReconnectDelayBase = TimeSpan.FromMilliseconds(50),
-            ReconnectDelayMax = TimeSpan.FromMilliseconds(400),
-            ConnectTimeout = TimeSpan.FromSeconds(5),
-            StopDrainTimeout = TimeSpan.FromSeconds(2),
-        };
+        var options = FastOptions(fake);
         Options = configure?.Invoke(options) ?? options;
         Transport = new DiscordGatewayTransport(_http, Options, Handler, TimeProvider.System, _logs.CreateLogger<DiscordGatewayTransport>());
     }
+
+    /// <summary>The protocol's waits shrunk to milliseconds, against the fake; tests that need other values start from these.</summary>
+    public static DiscordGatewayOptions FastOptions(FakeDiscordGateway fake) => new(FakeDiscordGateway.Token, fake.ApiBaseUrl)
+    {
+        IdentifyInterval = TimeSpan.FromMilliseconds(100),
+        InvalidSessionDelayMin = TimeSpan.FromMilliseconds(400),
+        InvalidSessionDelayMax = TimeSpan.FromMilliseconds(600),
+        ReconnectDelayBase = TimeSpan.FromMilliseconds(50),
+        ReconnectDelayMax = TimeSpan.FromMilliseconds(400),
+        ConnectTimeout = TimeSpan.FromSeconds(5),
+        StopDrainTimeout = TimeSpan.FromSeconds(2),
+    };
 
     public DiscordGatewayOptions Options { get; }
 
